@@ -1,0 +1,109 @@
+/**
+ * @file syscall.hpp
+ * @brief One thin wrapper per system call, named after it (after SerenityOS's LibCore/System).
+ *
+ * Each wrapper calls the kernel once (retrying only on EINTR where the call is restartable) and
+ * throws boxlab::Error naming the call, its key arguments and the errno text on failure, e.g.
+ * "mount proc on /proc (type proc): Operation not permitted". Raw system calls appear only in
+ * core/src/sys; every other module goes through these.
+ */
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "boxlab/sys/unique_fd.hpp"
+
+namespace boxlab::sys {
+
+/// open(2). Always adds O_CLOEXEC.
+UniqueFd open(const std::string& path, int flags, mode_t mode = 0);
+/// openat(2). Always adds O_CLOEXEC.
+UniqueFd openat(int dirfd, const std::string& path, int flags, mode_t mode = 0);
+/// pipe2(2). Always adds O_CLOEXEC.
+Pipe pipe2(int flags = 0);
+/// dup2(2): make @p newfd a copy of @p oldfd.
+void dup2(int oldfd, int newfd);
+/// close_range(2) with CLOSE_RANGE_CLOEXEC: every fd >= @p first is closed at the next exec.
+void close_range_cloexec(unsigned first);
+
+/// read(2) once; returns the number of bytes read (0 at end of file).
+size_t read(int fd, void* buf, size_t len);
+/// write(2) until all of @p data is written.
+void write_all(int fd, std::string_view data);
+/// Read a whole file (e.g. from /proc) into a string.
+std::string read_file(const std::string& path);
+/// Write @p data to an existing file (e.g. /proc/PID/uid_map) with one write(2), as procfs wants.
+void write_file(const std::string& path, std::string_view data);
+
+/// stat(2); follows symlinks.
+struct stat stat(const std::string& path);
+/// lstat(2); does not follow symlinks.
+struct stat lstat(const std::string& path);
+/// True if lstat(2) finds @p path (ENOENT/ENOTDIR mean false; other errors throw).
+bool exists(const std::string& path);
+/// mkdir(2). With @p exist_ok, an existing directory is not an error.
+void mkdir(const std::string& path, mode_t mode, bool exist_ok = false);
+/// mkdir -p: create @p path and its missing parents.
+void mkdir_all(const std::string& path, mode_t mode = 0755);
+/// rmdir(2).
+void rmdir(const std::string& path);
+/// unlink(2).
+void unlink(const std::string& path);
+/// mknod(2): create a device node.
+void mknod(const std::string& path, mode_t mode, dev_t dev);
+/// symlink(2): create @p linkpath pointing at @p target.
+void symlink(const std::string& target, const std::string& linkpath);
+/// readlink(2).
+std::string readlink(const std::string& path);
+/// chmod(2).
+void chmod(const std::string& path, mode_t mode);
+/// chdir(2).
+void chdir(const std::string& path);
+/// chroot(2). Taught in lab 03 as what pivot_root replaces.
+void chroot(const std::string& path);
+
+/// mount(2). @p source and @p type may be empty (passed as NULL).
+void mount(const std::string& source, const std::string& target, const std::string& type,
+           unsigned long flags, const std::string& data = {});
+/// umount2(2).
+void umount2(const std::string& target, int flags);
+/// pivot_root(2): make @p new_root the root mount and put the old root at @p put_old.
+void pivot_root(const std::string& new_root, const std::string& put_old);
+
+/// sethostname(2).
+void sethostname(std::string_view name);
+/// gethostname(2).
+std::string gethostname();
+/// unshare(2).
+void unshare(int flags);
+/// setns(2): join the namespace @p fd refers to.
+void setns(int fd, int nstype);
+
+/// setgroups(2) with no supplementary groups, then setresgid(2) and setresuid(2) to @p gid and
+/// @p uid: the order matters, as a process that has given up uid 0 can no longer change groups.
+void set_ids(uid_t uid, gid_t gid);
+
+/// kill(2). Returns false when the process no longer exists (ESRCH).
+bool kill(pid_t pid, int sig);
+/// setpgid(2).
+void setpgid(pid_t pid, pid_t pgid);
+/// pidfd_open(2): a descriptor that becomes readable when @p pid exits.
+UniqueFd pidfd_open(pid_t pid);
+/// prctl(PR_SET_PDEATHSIG): the kernel sends @p sig to this process when its parent dies.
+void set_parent_death_signal(int sig);
+
+/**
+ * @brief clone3(2) used like fork(2): returns 0 in the child and the child's PID in the parent.
+ *
+ * @p flags are CLONE_NEW* flags; the child gets SIGCHLD as its exit signal. Falls back to the
+ * older clone(2) when the kernel has no clone3 (ENOSYS, Linux < 5.3); clone(2) cannot take
+ * CLONE_NEWTIME (its bit is part of the exit-signal field), so that one needs clone3.
+ */
+pid_t clone3(uint64_t flags);
+
+}  // namespace boxlab::sys

@@ -1,0 +1,49 @@
+// Container init: the child's own set-up, between clone and exec.
+//
+// The child starts in its new namespaces but still sees the host's filesystem. It builds its
+// world in a fixed order, one named step each, like nsjail's contain.cc; the order matters:
+// mounts must be private before anything is mounted, /proc can be mounted only once the root
+// has moved (or it would land on the host's tree), and the hostname is set last among the
+// kernel state so that a failure earlier leaves no trace. Errors propagate as exceptions to
+// the spawn trampoline, which reports them to the parent over the error pipe.
+//
+// Interface: init_child
+#include "boxlab/container/init.hpp"
+
+#include <sys/mount.h>
+
+#include "boxlab/fs/devices.hpp"
+#include "boxlab/fs/masked_paths.hpp"
+#include "boxlab/fs/pivot.hpp"
+#include "boxlab/fs/propagation.hpp"
+#include "boxlab/ns/uts.hpp"
+#include "boxlab/sys/error.hpp"
+#include "boxlab/sys/syscall.hpp"
+
+namespace boxlab::container {
+namespace {
+
+void set_up_root_filesystem(const Spec& spec) {
+  with_context("make mounts private", [] { fs::make_mounts_private(); });
+  with_context("pivot_root into " + spec.root.path, [&] { fs::pivot_into(spec.root.path); });
+  for (const auto& m : spec.mounts) fs::apply_mount(m);
+  with_context("create devices", [] { fs::create_devices(fs::default_devices()); });
+  for (const auto& p : spec.linux.masked_paths) with_context("mask " + p, [&] { fs::mask_path(p); });
+  for (const auto& p : spec.linux.readonly_paths)
+    with_context("make " + p + " read-only", [&] { fs::make_readonly(p); });
+  if (spec.root.readonly)
+    with_context("make / read-only", [] { sys::mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY); });
+}
+
+}  // namespace
+
+void init_child(const Spec& spec) {
+  if (!spec.root.path.empty()) set_up_root_filesystem(spec);
+  else if (spec.creates(ns::Kind::mnt)) fs::make_mounts_private();
+  if (!spec.hostname.empty() && spec.creates(ns::Kind::uts))
+    with_context("set hostname", [&] { ns::set_hostname(spec.hostname); });
+  with_context("set user and group", [&] { sys::set_ids(spec.process.uid, spec.process.gid); });
+  with_context("change to working directory", [&] { sys::chdir(spec.process.cwd); });
+}
+
+}  // namespace boxlab::container

@@ -1,0 +1,122 @@
+#include "cli.hpp"
+
+#include <unistd.h>
+
+#include <fmt/core.h>
+
+#include <iostream>
+
+#include "boxlab/ns/namespace.hpp"
+#include "boxlab/sys/error.hpp"
+
+namespace labcli {
+
+int guarded_main(const std::string& name, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const boxlab::Error& e) {
+    fmt::print(stderr, "{}: {}\n", name, e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}: {}\n", name, e.what());
+    return boxlab::kExitRuntimeError;
+  }
+}
+
+void parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    std::exit(app.exit(e));
+  } catch (const CLI::CallForAllHelp& e) {
+    std::exit(app.exit(e));
+  } catch (const CLI::ParseError& e) {
+    std::string message = e.what();
+    fmt::print(stderr, "{}: {} (see '{} --help')\n", app.get_name(), message, app.get_name());
+    std::exit(boxlab::kExitRuntimeError);
+  }
+}
+
+std::vector<std::string> command_of(CLI::App& run) {
+  std::vector<std::string> command = run.remaining();
+  if (command.empty()) {
+    std::string name = run.get_parent()->get_name() + " " + run.get_name();
+    fmt::print(stderr, "{}: \"{}\" requires a command to run (see '{} --help')\n",
+               run.get_parent()->get_name(), name, name);
+    std::exit(boxlab::kExitRuntimeError);
+  }
+  return command;
+}
+
+void require_root(const std::string& name, const std::string& why) {
+  if (::geteuid() == 0) return;
+  throw boxlab::Error("needs root: " + why + "; run it as root: sudo " + name + " ...");
+}
+
+void add_run_flags(CLI::App& run, RunFlags& flags) {
+  run.set_help_flag("--help", "Print this help (-h is --hostname, as in docker run)");
+  run.add_option("-h,--hostname", flags.hostname, "Container host name");
+  run.add_option("--ns", flags.namespaces,
+                 "Namespaces to create, comma-separated: cgroup,ipc,mnt,net,pid,time,user,uts")
+      ->capture_default_str();
+  run.add_option("-e,--env", flags.env, "Set an environment variable (KEY=value, or KEY to copy it)")
+      ->allow_extra_args(false);
+  run.add_option("-w,--workdir", flags.workdir, "Working directory inside the container");
+  run.add_option("-u,--user", flags.user, "UID[:GID] to run the command as (numeric)");
+  run.prefix_command();  // everything after the first word is the command's own
+}
+
+namespace {
+
+std::pair<uint32_t, uint32_t> parse_user(const std::string& user) {
+  try {
+    size_t colon = user.find(':');
+    size_t used = 0;
+    unsigned long uid = std::stoul(user.substr(0, colon), &used);
+    if (used != user.substr(0, colon).size()) throw std::invalid_argument(user);
+    unsigned long gid = colon == std::string::npos ? uid : std::stoul(user.substr(colon + 1));
+    return {static_cast<uint32_t>(uid), static_cast<uint32_t>(gid)};
+  } catch (const std::exception&) {
+    throw boxlab::Error("--user '" + user + "': expected a numeric UID[:GID]");
+  }
+}
+
+}  // namespace
+
+boxlab::container::Spec spec_from_flags(const RunFlags& flags) {
+  auto spec = boxlab::container::default_spec(flags.command);
+  spec.linux.namespaces.clear();
+  for (auto kind : boxlab::ns::parse_kinds(flags.namespaces)) spec.linux.namespaces.push_back({kind, ""});
+  if (spec.creates(boxlab::ns::Kind::user)) {
+    // Like `dockerd --userns-remap`: root inside is an unprivileged uid outside.
+    spec.linux.uid_mappings = {{0, 100000, 65536}};
+    spec.linux.gid_mappings = {{0, 100000, 65536}};
+  }
+  spec.hostname = flags.hostname;
+  for (std::string kv : flags.env) {
+    if (kv.empty() || kv.front() == '=') throw boxlab::Error("-e '" + kv + "': expected KEY=value");
+    if (kv.find('=') == std::string::npos) {  // `-e KEY` copies KEY from the caller, as Docker
+      const char* value = std::getenv(kv.c_str());
+      if (!value) continue;
+      kv += "=" + std::string(value);
+    }
+    std::string key = kv.substr(0, kv.find('=') + 1);
+    auto& env = spec.process.env;
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+    env.push_back(kv);
+  }
+  spec.process.cwd = flags.workdir;
+  std::tie(spec.process.uid, spec.process.gid) = parse_user(flags.user);
+  return spec;
+}
+
+void print_namespaces(pid_t pid) {
+  fmt::print("{:<8} {:<12} {:<12} {}\n", "NS", "PID " + std::to_string(pid), "HOST", "SHARED");
+  for (const auto& row : boxlab::ns::compare(pid)) {
+    auto show = [](ino_t ino) { return ino ? std::to_string(ino) : std::string("-"); };
+    fmt::print("{:<8} {:<12} {:<12} {}\n", boxlab::ns::name(row.kind), show(row.process),
+               show(row.other), row.shared() ? "yes" : "no");
+  }
+}
+
+}  // namespace labcli
