@@ -8,8 +8,6 @@
 #include "boxlab/container/doctor.hpp"
 
 #include <linux/magic.h>
-#include <sys/statfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <sstream>
@@ -23,8 +21,11 @@ namespace boxlab::container {
 namespace {
 
 long filesystem_type(const std::string& path) {
-  struct statfs st{};
-  return ::statfs(path.c_str(), &st) == 0 ? static_cast<long>(st.f_type) : 0;
+  try {
+    return sys::statfs_type(path);
+  } catch (const Error&) {
+    return 0;
+  }
 }
 
 std::string read_or_empty(const std::string& path) {
@@ -43,10 +44,9 @@ bool kernel_knows_filesystem(const std::string& type) {
 }
 
 bool module_available(const std::string& module) {
-  struct utsname u{};
-  ::uname(&u);
-  std::string dep = read_or_empty(std::string("/lib/modules/") + u.release + "/modules.dep");
-  std::string builtin = read_or_empty(std::string("/lib/modules/") + u.release + "/modules.builtin");
+  std::string dir = "/lib/modules/" + sys::kernel_release();
+  std::string dep = read_or_empty(dir + "/modules.dep");
+  std::string builtin = read_or_empty(dir + "/modules.builtin");
   return dep.find("/" + module + ".ko") != std::string::npos ||
          builtin.find("/" + module + ".ko") != std::string::npos;
 }
@@ -58,24 +58,24 @@ DoctorCheck check_root() {
 }
 
 DoctorCheck check_kernel() {
-  struct utsname u{};
-  ::uname(&u);
+  std::string release = sys::kernel_release();
   int major = 0, minor = 0;
-  std::sscanf(u.release, "%d.%d", &major, &minor);
+  std::sscanf(release.c_str(), "%d.%d", &major, &minor);
   bool ok = major > 5 || (major == 5 && minor >= 10);
-  return {"kernel", ok, std::string("Linux ") + u.release,
+  return {"kernel", ok, "Linux " + release,
           "boxlab needs Linux 5.10 or newer (clone3, pidfd, time namespaces); use Debian 12 or Ubuntu 24.04"};
 }
 
 DoctorCheck check_namespaces() {
   std::string found, missing;
+  auto trim = [](std::string s) { return s.empty() ? s : s.substr(0, s.size() - 1); };
   for (ns::Kind kind : ns::all_kinds()) {
     bool present = sys::exists("/proc/self/ns/" + std::string(ns::name(kind)));
     (present ? found : missing) += std::string(ns::name(kind)) + " ";
   }
   std::string max_user = read_or_empty("/proc/sys/user/max_user_namespaces");
   bool user_enabled = !max_user.empty() && std::stol(max_user) > 0;
-  DoctorCheck c{"namespaces", missing.empty() && user_enabled, "available: " + found, ""};
+  DoctorCheck c{"namespaces", missing.empty() && user_enabled, "available: " + trim(found), ""};
   if (!missing.empty()) c.fix = "the kernel lacks namespaces: " + missing + "(CONFIG_*_NS); use a distribution kernel";
   else if (!user_enabled) c.fix = "user namespaces are disabled: sysctl -w user.max_user_namespaces=15000";
   return c;

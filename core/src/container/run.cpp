@@ -37,12 +37,15 @@ std::vector<ns::Kind> namespaces_to_create(const Spec& spec) {
 
 }  // namespace
 
-sys::ExitStatus run(const Spec& spec, const RunHooks& hooks) {
+sys::ExitStatus run(const Spec& spec, const RunOptions& run_options) {
   validate(spec);
   sys::SpawnOptions options;
   options.args = spec.process.args;
   options.env = spec.process.env;
   options.clone_flags = ns::clone_flags(namespaces_to_create(spec));
+  options.stdin_fd = run_options.stdin_fd;
+  options.stdout_fd = run_options.stdout_fd;
+  options.stderr_fd = run_options.stderr_fd;
   options.child_setup = [&spec] { init_child(spec); };
   if (spec.creates(ns::Kind::user))
     options.before_exec = [&spec](pid_t pid) {
@@ -50,7 +53,7 @@ sys::ExitStatus run(const Spec& spec, const RunHooks& hooks) {
     };
   sys::SignalBlock block(sys::forwarded_signals());
   sys::Child child = sys::spawn(options);
-  if (hooks.on_started) hooks.on_started(child.pid());
+  if (run_options.on_started) run_options.on_started(child.pid());
   return sys::wait_forwarding_signals(child, block);
 }
 

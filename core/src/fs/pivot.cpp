@@ -34,11 +34,11 @@ void pivot_into(const std::string& rootfs) {
 }
 
 void validate_rootfs(const std::string& rootfs) {
+  // LAB 03 BEGIN: refuse a rootfs that does not exist or is not a directory, saying which
   if (rootfs.empty()) throw Error("--rootfs is empty");
-  struct stat st{};
-  if (::stat(rootfs.c_str(), &st) < 0)
-    throw Error(errno, "rootfs " + rootfs + " cannot be used");
+  struct stat st = with_context("rootfs " + rootfs + " cannot be used", [&] { return sys::stat(rootfs); });
   if (!S_ISDIR(st.st_mode)) throw Error("rootfs " + rootfs + " is not a directory");
+  // LAB 03 END
 }
 
 }  // namespace boxlab::fs

@@ -15,6 +15,7 @@
 namespace boxlab::ns {
 
 void validate_hostname(std::string_view hostname) {
+  // LAB 02 BEGIN: refuse an empty hostname, one over 64 bytes, or one with other characters
   std::string shown(hostname.substr(0, 20));
   if (hostname.size() > 20) shown += "...";
   if (hostname.empty()) throw Error("hostname is empty");
@@ -24,6 +25,7 @@ void validate_hostname(std::string_view hostname) {
   for (char c : hostname)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
       throw Error("hostname '" + shown + "' may contain only letters, digits, '-' and '.'");
+  // LAB 02 END
 }
 
 void set_hostname(std::string_view hostname) {

@@ -6,7 +6,7 @@
 // container must not inherit the runtime's files (the checker verifies PID 1 has only 0, 1, 2).
 //
 // Interface: open openat pipe2 dup2 close_range_cloexec read write_all read_file write_file
-//   stat lstat exists mkdir mkdir_all rmdir unlink mknod symlink readlink chmod chdir chroot
+//   stat lstat exists statfs_type kernel_release mkdir mkdir_all rmdir unlink mknod symlink readlink chmod chdir chroot
 //   mount umount2 pivot_root sethostname gethostname unshare setns kill setpgid pidfd_open
 //   set_parent_death_signal set_ids clone3
 #include "boxlab/sys/syscall.hpp"
@@ -18,7 +18,9 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <grp.h>
 #include <unistd.h>
 
@@ -120,6 +122,19 @@ bool exists(const std::string& path) {
   if (::lstat(path.c_str(), &st) == 0) return true;
   if (errno == ENOENT || errno == ENOTDIR) return false;
   throw_errno("lstat " + path);
+}
+
+long statfs_type(const std::string& path) {
+  struct statfs st{};
+  if (::statfs(path.c_str(), &st) == 0) return static_cast<long>(st.f_type);
+  if (errno == ENOENT || errno == ENOTDIR) return 0;
+  throw_errno("statfs " + path);
+}
+
+std::string kernel_release() {
+  struct utsname u{};
+  if (::uname(&u) < 0) throw_errno("uname");
+  return u.release;
 }
 
 void mkdir(const std::string& path, mode_t mode, bool exist_ok) {

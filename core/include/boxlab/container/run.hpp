@@ -9,10 +9,13 @@
 
 namespace boxlab::container {
 
-/// Hooks a caller can use to watch a run (e.g. print the container's host PID).
-struct RunHooks {
+/// How to attach a run to the caller: its stdio, and a hook to watch it start.
+struct RunOptions {
   /// Called in the parent once the command has been exec'd, with its host PID.
   std::function<void(pid_t)> on_started;
+  int stdin_fd = -1;   ///< the container's stdin (default: the caller's)
+  int stdout_fd = -1;  ///< the container's stdout (default: the caller's)
+  int stderr_fd = -1;  ///< the container's stderr (default: the caller's)
 };
 
 /**
@@ -22,6 +25,6 @@ struct RunHooks {
  * Validates the spec first (rootfs, hostname), so bad input changes nothing on the host.
  * Throws boxlab::Error on any failure before the command ran (exit_code() tells 125, 126, 127).
  */
-sys::ExitStatus run(const Spec& spec, const RunHooks& hooks = {});
+sys::ExitStatus run(const Spec& spec, const RunOptions& options = {});
 
 }  // namespace boxlab::container

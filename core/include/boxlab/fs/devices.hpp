@@ -15,9 +15,9 @@ namespace boxlab::fs {
 struct Device {
   std::string path;  ///< e.g. "/dev/null"
   char type = 'c';   ///< 'c' character, 'b' block
-  unsigned major = 0;
-  unsigned minor = 0;
-  mode_t mode = 0666;
+  unsigned major = 0;  ///< major device number (devices.txt)
+  unsigned minor = 0;  ///< minor device number
+  mode_t mode = 0666;  ///< permission bits
 };
 
 /// null, zero, full, random, urandom and tty: the nodes every container gets (runc's defaults).

@@ -61,7 +61,9 @@ struct SpawnOptions {
  */
 class Child {
  public:
+  /// Own the already started process @p pid.
   explicit Child(pid_t pid) noexcept : pid_(pid) {}
+  /// Take over @p other's process; @p other owns nothing afterwards.
   Child(Child&& other) noexcept;
   Child& operator=(Child&&) = delete;
   Child(const Child&) = delete;

@@ -16,6 +16,7 @@ namespace boxlab::sys {
 template <typename Fn>
 class ScopeExit {
  public:
+  /// Arm @p fn to run when this object is destroyed.
   explicit ScopeExit(Fn fn) noexcept : fn_(std::move(fn)) {}
   ScopeExit(const ScopeExit&) = delete;
   ScopeExit& operator=(const ScopeExit&) = delete;

@@ -25,6 +25,7 @@ sigset_t forwarded_signals();
  */
 class SignalBlock {
  public:
+  /// Block @p set and SIGCHLD (sigprocmask(2)).
   explicit SignalBlock(const sigset_t& set);
   SignalBlock(const SignalBlock&) = delete;
   SignalBlock& operator=(const SignalBlock&) = delete;

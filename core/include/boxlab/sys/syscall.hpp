@@ -46,6 +46,12 @@ struct stat stat(const std::string& path);
 struct stat lstat(const std::string& path);
 /// True if lstat(2) finds @p path (ENOENT/ENOTDIR mean false; other errors throw).
 bool exists(const std::string& path);
+/// statfs(2): the filesystem type magic (f_type) of the filesystem holding @p path, or 0 if
+/// @p path does not exist.
+long statfs_type(const std::string& path);
+/// uname(2): the kernel release, e.g. "6.1.0-18-amd64".
+std::string kernel_release();
+
 /// mkdir(2). With @p exist_ok, an existing directory is not an error.
 void mkdir(const std::string& path, mode_t mode, bool exist_ok = false);
 /// mkdir -p: create @p path and its missing parents.

@@ -20,7 +20,9 @@ class UniqueFd {
   UniqueFd() noexcept = default;
   /// Take ownership of @p fd (may be -1, meaning empty).
   explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+  /// Take @p other's descriptor.
   UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  /// Close ours, then take @p other's descriptor.
   UniqueFd& operator=(UniqueFd&& other) noexcept {
     reset(other.release());
     return *this;
