@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# README command 1: install the Debian packages, build everything, and run the newest lab on
+# the busybox image made locally from Debian's busybox-static (no network needed after the
+# packages are installed).
+# Usage: sudo scripts/setup.sh [BUILD_DIR]   (default: build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+scripts/install-deps.sh
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOXLAB_SLIDES=OFF >/dev/null
+cmake --build "$build"
+newest=$(ls -d labs/lab[0-9][0-9] | sort | tail -1 | xargs basename)
+echo
+echo "== lab00 doctor"
+"$build/labs/lab00" doctor || true
+echo
+echo "== $newest on busybox: $build/labs/$newest run --rootfs $build/busybox/rootfs --hostname box sh -c '...'"
+exec "$build/labs/$newest" run --rootfs "$build/busybox/rootfs" --hostname box \
+  /bin/sh -c 'echo "Hello from $(busybox | head -1 | cut -d" " -f1-2) in container $(hostname), as PID $$"'
