@@ -28,13 +28,13 @@ cmake -S . -B "$BUILD" -G Ninja -DBOXLAB_WERROR=ON -DBOXLAB_SLIDES=ON >/dev/null
 cmake --build "$BUILD" -j "$JOBS" || exit 1
 
 step "ctest: unit, root, checker and lesson tests"
-run ctest (cd "$BUILD" && ctest --output-on-failure -j "$JOBS")
+run ctest ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
 
 step "sanitizers ($ASAN_BUILD): unit and root tests under ASan + UBSan"
 cmake -S . -B "$ASAN_BUILD" -G Ninja -DBOXLAB_WERROR=ON -DBOXLAB_SANITIZE=ON -DBOXLAB_CHECKER=OFF \
       -DBOXLAB_DOCS=OFF -DBOXLAB_SLIDES=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
 cmake --build "$ASAN_BUILD" -j "$JOBS" --target unit_tests root_tests lab03 || exit 1
-run asan (cd "$ASAN_BUILD" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -R '_tests$')
+run asan env ASAN_OPTIONS=detect_leaks=1 ctest --test-dir "$ASAN_BUILD" --output-on-failure -R '_tests$'
 
 newest=$(ls -d labs/lab[0-9][0-9] | sort | tail -1 | xargs basename)
 step "checker $newest --all on the reference"
