@@ -1,0 +1,17 @@
+// The checks of each lab, declared as data in checks/labNN.cpp.
+#pragma once
+
+#include <vector>
+
+#include "../src/check.hpp"
+
+namespace checker {
+
+/// lab 01, processes: exit codes, signals, a container is a host process.
+std::vector<Check> lab01_checks();
+/// lab 02, namespaces: hostname, PID 1, new namespace inodes, user namespace maps.
+std::vector<Check> lab02_checks();
+/// lab 03, root filesystem: pivot_root, /proc, /dev, /sys, masked paths, no escape.
+std::vector<Check> lab03_checks();
+
+}  // namespace checker

@@ -1,0 +1,115 @@
+// cgroup v2: one unified tree. The container's cgroup is <own>/boxlab/<id>, where <own> is
+// the runtime's cgroup from /proc/self/cgroup ("0::<own>").
+//
+// A controller works in a cgroup only if its parent lists it in cgroup.subtree_control, and
+// (outside the root) a cgroup with processes of its own cannot pass controllers down: the
+// "no internal processes" rule (cgroups(7)). So boxlab enables the controllers in <own> and in
+// <own>/boxlab. If <own> holds other processes the kernel answers EBUSY; the fix is to run the
+// runtime in a delegated scope of its own (systemd.resource-control(5), Delegate=).
+//
+// Interface: make_v2_backend
+#include <cerrno>
+#include <signal.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "backend.hpp"
+#include "boxlab/sys/error.hpp"
+#include "boxlab/sys/syscall.hpp"
+
+namespace boxlab::cgroup {
+namespace {
+
+std::vector<std::string> words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// The controllers a limit needs, by v2 name.
+std::vector<std::string> needed_by(const Limits& l) {
+  std::vector<std::string> out;
+  if (l.memory || l.memory_swap || l.memory_reservation) out.push_back("memory");
+  if (l.cpus || l.cpu_shares) out.push_back("cpu");
+  if (l.cpuset_cpus) out.push_back("cpuset");
+  if (l.pids) out.push_back("pids");
+  if (!l.device_read_bps.empty() || !l.device_write_bps.empty()) out.push_back("io");
+  return out;
+}
+
+class V2 : public Backend {
+ public:
+  explicit V2(const Layout& layout) : layout_(layout) {}
+
+  void create(const std::string& id, const Limits& limits) override {
+    std::string own = layout_.unified_mount + (layout_.own_v2_path == "/" ? "" : layout_.own_v2_path);
+    std::vector<std::string> available = words(read_value(own, "cgroup.controllers"));
+    for (const auto& c : needed_by(limits))
+      if (!contains(available, c))
+        throw Error("cgroup v2: the " + c + " controller is not available in " + own +
+                    "; enable it in the parent: echo +" + c + " > <parent>/cgroup.subtree_control");
+    std::string boxlab = own + "/boxlab";
+    enable_controllers(own, available);
+    make_directory(boxlab);
+    parents.push_back(boxlab);
+    enable_controllers(boxlab, available);
+    std::string dir = boxlab + "/" + id;
+    make_directory(dir);
+    directories.push_back(dir);
+    apply(dir, limits);
+  }
+
+  void add_process(pid_t pid) override { write_value(directories.at(0), "cgroup.procs", std::to_string(pid)); }
+
+  std::vector<pid_t> processes() const override { return read_procs(directories.at(0)); }
+
+  Stats stats() const override {
+    Stats s;
+    const std::string& dir = directories.at(0);
+    if (has_file(dir, "cpu.stat")) cpu::read_v2(dir, s);
+    if (has_file(dir, "memory.current")) memory::read_v2(dir, s);
+    if (has_file(dir, "pids.current")) pids::read(dir, s);
+    return s;
+  }
+
+  void set_frozen(bool frozen) override { write_value(directories.at(0), "cgroup.freeze", frozen ? "1" : "0"); }
+
+ private:
+  void enable_controllers(const std::string& dir, const std::vector<std::string>& available) {
+    std::vector<std::string> enabled = words(read_value(dir, "cgroup.subtree_control"));
+    std::string add;
+    for (const auto& c : kControllers)
+      if (contains(available, c) && !contains(enabled, c)) add += "+" + c + " ";
+    if (add.empty()) return;
+    try {
+      write_value(dir, "cgroup.subtree_control", add);
+    } catch (const Error& e) {
+      if (e.errno_value() != EBUSY) throw;
+      throw Error("cgroup v2: cannot enable controllers below " + dir +
+                  ": it holds processes other than the runtime (the no-internal-processes rule); "
+                  "run the lab in a scope of its own: systemd-run --scope -p Delegate=yes <lab> ...");
+    }
+  }
+
+  static void apply(const std::string& dir, const Limits& l) {
+    memory::apply_v2(dir, l);
+    cpu::apply_v2(dir, l);
+    cpuset::apply(dir, l);
+    pids::apply(dir, l);
+    io::apply_v2(dir, l);
+  }
+
+  Layout layout_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_v2_backend(const Layout& layout) { return std::make_unique<V2>(layout); }
+
+}  // namespace boxlab::cgroup
