@@ -1,5 +1,7 @@
-// Private to core/src/cgroup: the interface both kernel interfaces implement, the helpers that
-// read and write cgroup files, and one namespace per controller with its v1 and v2 files.
+/**
+ * @file backend.hpp
+ * @brief Private to core/src/cgroup: the Backend interface v1 and v2 implement, file helpers, controllers.
+ */
 #pragma once
 
 #include <sys/types.h>
@@ -21,6 +23,13 @@ class Backend {
   virtual std::vector<pid_t> processes() const = 0;
   virtual Stats stats() const = 0;
   virtual void set_frozen(bool frozen) = 0;
+  /// Take over existing directories (a cgroup created by an earlier runtime).
+  virtual void adopt(const std::vector<std::string>& dirs) {
+    for (const auto& dir : dirs) {
+      directories.push_back(dir);
+      parents.push_back(dir.substr(0, dir.rfind('/')));
+    }
+  }
   /// The leaf directories, and their boxlab/ parents to remove when they become empty.
   std::vector<std::string> directories;
   std::vector<std::string> parents;

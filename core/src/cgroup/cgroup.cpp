@@ -6,11 +6,12 @@
 // with EBUSY on a cgroup that still has processes.
 //
 // Interface: Cgroup::{create,adopt,add_process,processes,stats,freeze,thaw,kill,remove,
-//   directories,release}, sweep
+//   directories,release}, read_stats, directories_of, sweep
 #include "boxlab/cgroup/cgroup.hpp"
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
@@ -97,10 +98,7 @@ Cgroup Cgroup::create(const Layout& layout, const std::string& id, const Limits&
 
 Cgroup Cgroup::adopt(const Layout& layout, std::vector<std::string> directories) {
   auto backend = make_backend(layout);
-  for (const auto& dir : directories) {
-    backend->parents.push_back(dir.substr(0, dir.rfind('/')));
-    backend->directories.push_back(dir);
-  }
+  backend->adopt(directories);
   return Cgroup(std::move(backend));
 }
 
@@ -118,21 +116,31 @@ void Cgroup::remove() {
   remove_backend(*backend_);
 }
 
+Stats read_stats(const Layout& layout, const std::vector<std::string>& directories) {
+  auto backend = make_backend(layout);
+  backend->adopt(directories);
+  return backend->stats();
+}
+
+std::vector<std::string> directories_of(const Layout& layout, const std::string& id) {
+  std::vector<std::string> dirs;
+  if (layout.version == Version::v2) {
+    dirs.push_back(layout.unified_mount + (layout.own_v2_path == "/" ? "" : layout.own_v2_path) + "/boxlab/" + id);
+    return dirs;
+  }
+  for (const auto& [name, mount] : layout.v1_mounts) {
+    auto own = layout.own_v1_paths.find(name);
+    std::string dir = mount + (own == layout.own_v1_paths.end() || own->second == "/" ? "" : own->second) + "/boxlab/" + id;
+    // Co-mounted controllers (cpu,cpuacct) share one directory: list it once.
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  return dirs;
+}
+
 int sweep(const Layout& layout, const std::vector<std::string>& ids) {
   int removed = 0;
   for (const auto& id : ids) {
-    auto probe = make_backend(layout);
-    std::vector<std::string> dirs;
-    if (layout.version == Version::v2) {
-      std::string own = layout.unified_mount + (layout.own_v2_path == "/" ? "" : layout.own_v2_path);
-      dirs.push_back(own + "/boxlab/" + id);
-    } else {
-      for (const auto& [name, mount] : layout.v1_mounts) {
-        auto own = layout.own_v1_paths.find(name);
-        dirs.push_back(mount + (own == layout.own_v1_paths.end() || own->second == "/" ? "" : own->second) +
-                       "/boxlab/" + id);
-      }
-    }
+    std::vector<std::string> dirs = directories_of(layout, id);
     std::erase_if(dirs, [](const std::string& d) { return !sys::exists(d); });
     if (dirs.empty()) continue;
     Cgroup left = Cgroup::adopt(layout, dirs);

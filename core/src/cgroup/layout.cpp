@@ -9,6 +9,7 @@
 #include "boxlab/cgroup/layout.hpp"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "boxlab/sys/error.hpp"
@@ -16,6 +17,9 @@
 
 namespace boxlab::cgroup {
 namespace {
+
+const std::set<std::string> kV1Controllers{"blkio", "cpu",     "cpuacct",  "cpuset", "devices", "freezer", "hugetlb",
+                                           "memory", "net_cls", "net_prio", "perf_event", "pids", "rdma", "misc"};
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -53,9 +57,9 @@ void parse_cgroup_mounts(const std::string& mountinfo, Layout& layout) {
     const std::string& fstype = f[dash + 1];
     if (fstype == "cgroup2" && layout.unified_mount.empty()) layout.unified_mount = mount_point;
     if (fstype != "cgroup") continue;
+    // The super options name the hierarchy's controllers among flags such as rw or xattr.
     for (const auto& option : split(f[dash + 3], ','))
-      if (option != "rw" && option != "ro" && option.rfind("name=", 0) != 0 && !layout.v1_mounts.count(option))
-        layout.v1_mounts[option] = mount_point;
+      if (kV1Controllers.count(option) && !layout.v1_mounts.count(option)) layout.v1_mounts[option] = mount_point;
   }
 }
 

@@ -5,7 +5,7 @@
 // bad input ends with one clear line and nothing made: a write the kernel refuses would only
 // say "Invalid argument".
 //
-// Interface: Limits::empty, parse_size, parse_device_rate, parse_cpu_list, validate
+// Interface: Limits::empty, parse_size, parse_device_rate, parse_cpu_list, validate, validate_on_this_machine
 #include "boxlab/cgroup/limits.hpp"
 
 #include <sys/stat.h>
@@ -16,6 +16,8 @@
 #include <charconv>
 #include <cmath>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
@@ -92,7 +94,7 @@ void validate(const Limits& l, unsigned online_cpus, const std::string& host_cpu
   if (l.memory_reservation && l.memory && *l.memory_reservation > *l.memory)
     throw Error("--memory-reservation must be below --memory");
   if (l.cpus && (*l.cpus <= 0 || *l.cpus > online_cpus))
-    throw Error("--cpus " + std::to_string(*l.cpus).substr(0, 6) + ": must be between 0.01 and the " +
+    throw Error("--cpus " + fmt::format("{}", *l.cpus) + ": must be between 0.01 and the " +
                 std::to_string(online_cpus) + " CPUs of this machine");
   if (l.cpus && *l.cpus < 0.01) throw Error("--cpus: the minimum is 0.01");
   if (l.cpu_shares && (*l.cpu_shares < 2 || *l.cpu_shares > 262144))
@@ -107,6 +109,12 @@ void validate(const Limits& l, unsigned online_cpus, const std::string& host_cpu
   }
   if (l.pids && *l.pids < -1) throw Error("--pids-limit must be -1 (unlimited) or positive");
   // LAB 04 END
+}
+
+void validate_on_this_machine(const Limits& limits) {
+  std::string online = sys::read_file("/sys/devices/system/cpu/online");
+  while (!online.empty() && (online.back() == '\n' || online.back() == ' ')) online.pop_back();
+  validate(limits, static_cast<unsigned>(parse_cpu_list(online).size()), online);
 }
 
 }  // namespace boxlab::cgroup

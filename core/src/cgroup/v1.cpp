@@ -78,20 +78,24 @@ class V1 : public Backend {
  private:
   void create_in(const std::string& name, const std::string& base, const std::string& id) {
     std::string boxlab = base + "/boxlab", dir = boxlab + "/" + id;
+    if (std::find(directories.begin(), directories.end(), dir) != directories.end()) return;
     make_directory(boxlab);
     parents.push_back(boxlab);
     make_directory(dir);
     directories.push_back(dir);
-    names_.push_back(name);
     if (name == "cpuset") {
       cpuset::inherit_v1(base, boxlab);
       cpuset::inherit_v1(boxlab, dir);
     }
   }
 
+  // The directory in the hierarchy of controller @p name (co-mounted controllers such as
+  // cpu,cpuacct share one hierarchy and so one directory).
   std::optional<std::string> dir_of(const std::string& name) const {
-    for (size_t i = 0; i < names_.size(); ++i)
-      if (names_[i] == name) return directories[i];
+    auto mount = layout_.v1_mounts.find(name);
+    if (mount == layout_.v1_mounts.end()) return std::nullopt;
+    for (const auto& dir : directories)
+      if (dir.rfind(mount->second + "/", 0) == 0) return dir;
     return std::nullopt;
   }
 
@@ -104,7 +108,6 @@ class V1 : public Backend {
   }
 
   Layout layout_;
-  std::vector<std::string> names_;  // the hierarchy of each entry of `directories`
 };
 
 }  // namespace

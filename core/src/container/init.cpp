@@ -12,6 +12,7 @@
 
 #include <sys/mount.h>
 
+#include "boxlab/cgroup/mount.hpp"
 #include "boxlab/fs/devices.hpp"
 #include "boxlab/fs/masked_paths.hpp"
 #include "boxlab/fs/pivot.hpp"
@@ -26,7 +27,12 @@ namespace {
 void set_up_root_filesystem(const Spec& spec) {
   with_context("make mounts private", [] { fs::make_mounts_private(); });
   with_context("pivot_root into " + spec.root.path, [&] { fs::pivot_into(spec.root.path); });
-  for (const auto& m : spec.mounts) fs::apply_mount(m);
+  for (const auto& m : spec.mounts) {
+    // OCI's "cgroup" mount type is not a file system of its own: it is v2's cgroup2 or v1's
+    // hierarchies, whichever the host uses (runc decides the same way).
+    if (m.type == "cgroup") cgroup::mount_cgroupfs(m.destination);
+    else fs::apply_mount(m);
+  }
   with_context("create devices", [] { fs::create_devices(fs::default_devices()); });
   for (const auto& p : spec.linux.masked_paths) with_context("mask " + p, [&] { fs::mask_path(p); });
   for (const auto& p : spec.linux.readonly_paths)

@@ -5,13 +5,14 @@
 // same Spec can come from a lab's flags, from an image (lab 07), or from a bundle that podman
 // hands to lab 14. Unknown fields are ignored when reading, as the spec asks runtimes to do.
 //
-// Interface: Spec::creates, default_spec, add_rootfs_defaults, to_json, from_json
+// Interface: Spec::creates, default_spec, add_rootfs_defaults, add_cgroup_defaults, to_json, from_json
 #include "boxlab/container/spec.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "boxlab/fs/masked_paths.hpp"
 #include "boxlab/sys/error.hpp"
+#include "resources_json.hpp"
 
 namespace boxlab::container {
 
@@ -80,6 +81,13 @@ void add_rootfs_defaults(Spec& spec) {
   spec.linux.readonly_paths = fs::docker_readonly_paths();
 }
 
+void add_cgroup_defaults(Spec& spec, const std::string& id, const cgroup::Limits& limits) {
+  spec.linux.cgroups_path = id;
+  spec.linux.resources = limits;
+  if (!spec.root.path.empty())
+    spec.mounts.push_back({"/sys/fs/cgroup", "cgroup", "cgroup", {"ro", "nosuid", "noexec", "nodev"}});
+}
+
 std::string to_json(const Spec& spec) {
   json namespaces = json::array();
   for (const auto& n : spec.linux.namespaces) {
@@ -106,7 +114,9 @@ std::string to_json(const Spec& spec) {
         {"uidMappings", mappings_to_json(spec.linux.uid_mappings)},
         {"gidMappings", mappings_to_json(spec.linux.gid_mappings)},
         {"maskedPaths", spec.linux.masked_paths},
-        {"readonlyPaths", spec.linux.readonly_paths}}},
+        {"readonlyPaths", spec.linux.readonly_paths},
+        {"cgroupsPath", spec.linux.cgroups_path},
+        {"resources", resources_to_json(spec.linux.resources)}}},
   };
   return j.dump(2);
 }
@@ -140,6 +150,8 @@ Spec from_json(const std::string& text) {
       spec.linux.gid_mappings = mappings_from_json(l.value("gidMappings", json::array()));
       spec.linux.masked_paths = l.value("maskedPaths", std::vector<std::string>{});
       spec.linux.readonly_paths = l.value("readonlyPaths", std::vector<std::string>{});
+      spec.linux.cgroups_path = l.value("cgroupsPath", "");
+      spec.linux.resources = resources_from_json(l.value("resources", json::object()));
     }
     return spec;
   } catch (const json::exception& e) {

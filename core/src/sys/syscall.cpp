@@ -6,7 +6,7 @@
 // container must not inherit the runtime's files (the checker verifies PID 1 has only 0, 1, 2).
 //
 // Interface: open openat pipe2 dup2 close_range_cloexec read write_all read_file write_file
-//   stat lstat exists statfs_type kernel_release mkdir mkdir_all rmdir unlink mknod symlink readlink chmod chdir chroot
+//   stat lstat exists statfs_type kernel_release mkdir mkdir_all rmdir unlink rename fsync try_lock_exclusive lock_exclusive process_start_time getrandom total_memory mknod symlink readlink chmod chdir chroot
 //   mount umount2 pivot_root sethostname gethostname unshare setns kill setpgid pidfd_open
 //   set_parent_death_signal set_ids clone3
 #include "boxlab/sys/syscall.hpp"
@@ -17,7 +17,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/sysinfo.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -27,6 +30,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <sstream>
 
 #include "boxlab/sys/error.hpp"
 
@@ -159,6 +163,58 @@ void rmdir(const std::string& path) {
 
 void unlink(const std::string& path) {
   if (::unlink(path.c_str()) < 0) throw_errno("unlink " + path);
+}
+
+void rename(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) < 0) throw_errno("rename " + from + " to " + to);
+}
+
+void fsync(int fd) {
+  if (retry_eintr([&] { return ::fsync(fd); }) < 0) throw_errno("fsync");
+}
+
+bool try_lock_exclusive(int fd) {
+  if (retry_eintr([&] { return ::flock(fd, LOCK_EX | LOCK_NB); }) == 0) return true;
+  if (errno == EWOULDBLOCK) return false;
+  throw_errno("flock");
+}
+
+void lock_exclusive(int fd) {
+  if (retry_eintr([&] { return ::flock(fd, LOCK_EX); }) < 0) throw_errno("flock");
+}
+
+uint64_t process_start_time(pid_t pid) {
+  std::string stat;
+  try {
+    stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  } catch (const Error&) {
+    return 0;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
+  size_t pos = stat.rfind(')');
+  if (pos == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(pos + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i)
+    if (i == 22) return std::stoull(field);
+  return 0;
+}
+
+std::string getrandom(size_t length) {
+  std::string bytes(length, '\0');
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = retry_eintr([&] { return ::getrandom(bytes.data() + done, length - done, 0); });
+    if (n < 0) throw_errno("getrandom");
+    done += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
+uint64_t total_memory() {
+  struct sysinfo info {};
+  if (::sysinfo(&info) < 0) throw_errno("sysinfo");
+  return static_cast<uint64_t>(info.totalram) * info.mem_unit;
 }
 
 void mknod(const std::string& path, mode_t mode, dev_t dev) {

@@ -77,6 +77,13 @@ class Cgroup {
   bool owned_ = true;
 };
 
+/// Read the usage of an existing cgroup by its directories, without taking ownership.
+Stats read_stats(const Layout& layout, const std::vector<std::string>& directories);
+
+/// Where the cgroup of container @p id is (or would be) on this machine: one directory on v2,
+/// one per mounted v1 hierarchy.
+std::vector<std::string> directories_of(const Layout& layout, const std::string& id);
+
 /**
  * @brief Remove boxlab cgroups left by runtimes killed mid-start: each directory in @p ids
  * (below the runtime's cgroup, boxlab/<id>) that holds no process. Returns how many were removed.

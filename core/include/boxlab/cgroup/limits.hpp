@@ -53,4 +53,7 @@ std::vector<unsigned> parse_cpu_list(std::string_view text);
 /// one-line boxlab::Error saying what is wrong.
 void validate(const Limits& limits, unsigned online_cpus, const std::string& host_cpuset);
 
+/// validate() against this machine: its online CPUs (/sys/devices/system/cpu/online).
+void validate_on_this_machine(const Limits& limits);
+
 }  // namespace boxlab::cgroup

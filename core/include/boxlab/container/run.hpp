@@ -4,27 +4,46 @@
  */
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "boxlab/container/spec.hpp"
 #include "boxlab/sys/process.hpp"
 
 namespace boxlab::container {
 
-/// How to attach a run to the caller: its stdio, and a hook to watch it start.
+/// How to attach a run to the caller: its stdio, a hook to watch it start, where to record it.
 struct RunOptions {
   /// Called in the parent once the command has been exec'd, with its host PID.
   std::function<void(pid_t)> on_started;
   int stdin_fd = -1;   ///< the container's stdin (default: the caller's)
   int stdout_fd = -1;  ///< the container's stdout (default: the caller's)
   int stderr_fd = -1;  ///< the container's stderr (default: the caller's)
+  /// Record the container under this directory while it runs (state.hpp); empty: no record.
+  std::string containers_dir;
+  /// The container's id; empty: a new one (new_container_id()).
+  std::string id;
+};
+
+/// How a container ended.
+struct RunResult {
+  sys::ExitStatus status;   ///< its first process's exit
+  bool oom_killed = false;  ///< the OOM killer killed a process of it (memory limit reached)
+  std::string id;           ///< the container's id
+
+  /// Docker's exit code: the command's, or 128+N when killed by signal N.
+  int docker_code() const noexcept { return status.docker_code(); }
 };
 
 /**
- * @brief Create the namespaces of @p spec, set the container up, exec its command, forward
- * signals to it and wait for it.
+ * @brief Create the namespaces (and the cgroup) of @p spec, set the container up, exec its
+ * command, forward signals to it, wait for it, and remove what was created for it.
  *
- * Validates the spec first (rootfs, hostname), so bad input changes nothing on the host.
- * Throws boxlab::Error on any failure before the command ran (exit_code() tells 125, 126, 127).
+ * Validates the spec first (rootfs, hostname, limits), so bad input changes nothing on the
+ * host. When the spec names a cgroup (linux.cgroupsPath), the process joins it before exec, so
+ * it never runs unlimited. Throws boxlab::Error on any failure before the command ran
+ * (exit_code() tells 125, 126, 127).
  */
-sys::ExitStatus run(const Spec& spec, const RunOptions& options = {});
+RunResult run(const Spec& spec, const RunOptions& options = {});
 
 }  // namespace boxlab::container

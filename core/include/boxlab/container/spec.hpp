@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "boxlab/cgroup/limits.hpp"
 #include "boxlab/fs/mount.hpp"
 #include "boxlab/ns/namespace.hpp"
 #include "boxlab/ns/user.hpp"
@@ -48,6 +49,10 @@ struct Linux {
   std::vector<ns::IdMapping> gid_mappings;     ///< for a user namespace
   std::vector<std::string> masked_paths;       ///< hidden inside the container
   std::vector<std::string> readonly_paths;     ///< read-only inside the container
+  /// The cgroup to create, below the runtime's own (cgroup `boxlab/<cgroups_path>`); empty
+  /// means the container stays in the runtime's cgroup (labs before 04).
+  std::string cgroups_path;
+  cgroup::Limits resources;                    ///< limits written to the cgroup
 };
 
 /// A whole container description: config.json.
@@ -77,6 +82,10 @@ Spec default_spec(std::vector<std::string> args);
 /// Add what a container with its own rootfs needs, as `runc spec` and Docker do: /proc, /dev
 /// (tmpfs, pts, shm, mqueue), read-only /sys, Docker's masked and read-only paths.
 void add_rootfs_defaults(Spec& spec);
+
+/// Give the container the cgroup `boxlab/<id>` with @p limits and, when it has a rootfs, its
+/// cgroup tree read-only at /sys/fs/cgroup (Docker's default, cgroupns=private).
+void add_cgroup_defaults(Spec& spec, const std::string& id, const cgroup::Limits& limits);
 
 /// Serialise to config.json text (pretty-printed).
 std::string to_json(const Spec& spec);

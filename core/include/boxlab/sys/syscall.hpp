@@ -60,6 +60,22 @@ void mkdir_all(const std::string& path, mode_t mode = 0755);
 void rmdir(const std::string& path);
 /// unlink(2).
 void unlink(const std::string& path);
+/// rename(2): atomically replace @p to with @p from (same file system).
+void rename(const std::string& from, const std::string& to);
+/// fsync(2): flush @p fd's data to disk before a rename makes it visible.
+void fsync(int fd);
+/// flock(2) with LOCK_EX|LOCK_NB: true if taken, false if another open file holds it.
+bool try_lock_exclusive(int fd);
+/// flock(2) with LOCK_EX: wait until no other open file holds the lock.
+void lock_exclusive(int fd);
+/// The start time of process @p pid in clock ticks since boot (/proc/PID/stat field 22,
+/// proc(5)): with the PID it names a process uniquely, even after the PID is reused.
+/// Returns 0 if the process does not exist.
+uint64_t process_start_time(pid_t pid);
+/// getrandom(2): @p length random bytes from the kernel's pool.
+std::string getrandom(size_t length);
+/// sysinfo(2): the machine's total RAM in bytes.
+uint64_t total_memory();
 /// mknod(2): create a device node.
 void mknod(const std::string& path, mode_t mode, dev_t dev);
 /// symlink(2): create @p linkpath pointing at @p target.

@@ -1,0 +1,58 @@
+// Garbage collection: what a runtime killed mid-start leaves, and how it is found.
+//
+// A runtime can die at any instant: after creating the cgroup and before recording it, after
+// starting the process and before waiting for it. The record is written first (with the id
+// only), so whatever exists, the record names it; its lock, freed by the kernel when the
+// runtime died, says nobody owns it. The cgroup's directories are derived from the id
+// (cgroup::directories_of), so even a cgroup created after the last state update is found.
+// The container's processes die with their cgroup (cgroup::sweep kills before rmdir).
+//
+// Interface: collect_garbage
+#include "boxlab/container/gc.hpp"
+
+#include <fcntl.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "boxlab/cgroup/cgroup.hpp"
+#include "boxlab/container/state.hpp"
+#include "boxlab/sys/error.hpp"
+#include "boxlab/sys/syscall.hpp"
+
+namespace boxlab::container {
+namespace {
+
+bool owner_is_gone(const std::string& dir) {
+  try {
+    sys::UniqueFd lock = sys::open(dir + "/lock", O_RDWR);
+    return sys::try_lock_exclusive(lock.get());  // released again when `lock` closes
+  } catch (const Error&) {
+    return true;  // no lock file: the runtime died before it could even create it
+  }
+}
+
+void remove_cgroup_of(const std::string& id) {
+  try {
+    cgroup::sweep(cgroup::detect_layout(), {id});
+  } catch (const Error& e) {
+    std::fprintf(stderr, "warning: cgroup of container %s: %s\n", short_id(id).c_str(), e.what());
+  }
+}
+
+}  // namespace
+
+int collect_garbage(const std::string& containers_dir) {
+  if (!sys::exists(containers_dir)) return 0;
+  sys::UniqueFd dir_lock = lock_containers_dir(containers_dir);
+  int removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(containers_dir)) {
+    if (!entry.is_directory() || !owner_is_gone(entry.path())) continue;
+    remove_cgroup_of(entry.path().filename());
+    remove_record(entry.path());
+    ++removed;
+  }
+  return removed;
+}
+
+}  // namespace boxlab::container
