@@ -13,5 +13,7 @@ std::vector<Check> lab01_checks();
 std::vector<Check> lab02_checks();
 /// lab 03, root filesystem: pivot_root, /proc, /dev, /sys, masked paths, no escape.
 std::vector<Check> lab03_checks();
+/// lab 04, cgroups: limit files, fork bomb, OOM kill, CPU quota, stats, sweeping.
+std::vector<Check> lab04_checks();
 
 }  // namespace checker

@@ -13,40 +13,13 @@
 #include "../src/probe_client.hpp"
 #include "boxlab/fs/masked_paths.hpp"
 #include "checks.hpp"
+#include "rootfs.hpp"
 
 namespace checker {
 
 namespace {
 
 namespace stdfs = std::filesystem;
-
-constexpr const char* kMarker = "boxlab-marker";
-
-// A fresh copy of the busybox rootfs with the probe at /probe and a marker file at /.
-stdfs::path make_rootfs(Context& ctx) {
-  stdfs::path image = stdfs::path(BOXLAB_BUSYBOX_DIR) / "rootfs";
-  if (!stdfs::is_directory(image))
-    throw Failure({"the busybox rootfs at " + image.string(), "it does not exist",
-                   "build it first: cmake --build build --target busybox-image"});
-  stdfs::path rootfs = ctx.work_dir() / "rootfs";
-  stdfs::copy(image, rootfs, stdfs::copy_options::recursive | stdfs::copy_options::copy_symlinks);
-  std::ofstream(rootfs / kMarker) << "this file is only in the container's rootfs\n";
-  install_probe(ctx.built_probe(), rootfs);
-  ctx.log("rootfs: a copy of " + image.string() + " with /probe and /" + kMarker);
-  return rootfs;
-}
-
-Json run_probe(Context& ctx, const stdfs::path& rootfs, std::vector<std::string> probe_args = {}) {
-  std::vector<std::string> args{"run", "--rootfs", rootfs.string(), "/probe"};
-  args.insert(args.end(), probe_args.begin(), probe_args.end());
-  return probe_report(ctx.run(args));
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 bool under(const std::string& path, const std::string& dir) {
   return path == dir || path.rfind(dir + "/", 0) == 0;

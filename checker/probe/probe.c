@@ -15,6 +15,11 @@
  *   chroot-escape MARKER   try the classic chroot breakout; {"escaped", "root_entries"}
  *   stat PATH...           {"paths": [{path, exists, type, major, minor, size, entries}]}
  *   open-write PATH...     {"paths": [{path, ok, errno, error}]}: open(O_WRONLY), no write
+ *   cgroup                 {"proc_self_cgroup", "files": {path: text or null}}: the limits the
+ *                          container sees in its /sys/fs/cgroup (v1 and v2 file names)
+ *   fork-bomb MAX          fork children that wait, until fork fails or MAX; {"forked", "errno"}
+ *   memory-hog MB          allocate and touch MB MiB, 1 MiB at a time; {"allocated_mb"}
+ *   cpu-hog SECONDS        print "spinning", spin for SECONDS of wall time; {"wall_s", "cpu_s"}
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -25,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -476,12 +483,102 @@ static void report_open_write(const char *path) {
   close_scope('}');
 }
 
+/* ---- lab 04: cgroups seen from inside ----------------------------------------------------- */
+
+/* The limit files of both cgroup versions: inside its cgroup namespace the container's own
+ * cgroup is the root of /sys/fs/cgroup, so its limits are at the top (v2) or at the top of
+ * each hierarchy (v1). Whichever version the host runs, the other's paths read as null. */
+static int mode_cgroup(void) {
+  static const char *files[] = {
+      "/sys/fs/cgroup/memory.max",           "/sys/fs/cgroup/pids.max",
+      "/sys/fs/cgroup/cpu.max",              "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+      "/sys/fs/cgroup/pids/pids.max",        "/sys/fs/cgroup/cpu/cpu.cfs_quota_us",
+      "/sys/fs/cgroup/cpu/cpu.cfs_period_us"};
+  open_scope('{');
+  field_file("proc_self_cgroup", "/proc/self/cgroup");
+  key("files");
+  open_scope('{');
+  for (size_t i = 0; i < sizeof files / sizeof *files; ++i) field_file(files[i], files[i]);
+  close_scope('}');
+  close_scope('}');
+  fputc('\n', stdout);
+  return 0;
+}
+
+/* Fork children that only wait, until the kernel refuses (pids.max reached: EAGAIN). */
+static int mode_fork_bomb(long max) {
+  pid_t *children = calloc((size_t)max, sizeof *children);
+  long forked = 0;
+  int err = 0;
+  while (forked < max) {
+    pid_t pid = fork();
+    if (pid < 0) {
+      err = errno;
+      break;
+    }
+    if (pid == 0) {
+      pause();
+      _exit(0);
+    }
+    children[forked++] = pid;
+  }
+  for (long i = 0; i < forked; ++i) kill(children[i], SIGKILL);
+  for (long i = 0; i < forked; ++i) waitpid(children[i], NULL, 0);
+  open_scope('{');
+  field_long("forked", forked);
+  field_long("errno", err);
+  field_string("error", err ? strerror(err) : NULL);
+  close_scope('}');
+  fputc('\n', stdout);
+  free(children);
+  return 0;
+}
+
+/* Touch every page, so the memory is really used (malloc alone only reserves addresses). */
+static int mode_memory_hog(long megabytes) {
+  long done = 0;
+  for (; done < megabytes; ++done) {
+    char *chunk = malloc(1 << 20);
+    if (!chunk) break;
+    memset(chunk, 0x5a, 1 << 20);
+  }
+  open_scope('{');
+  field_long("allocated_mb", done);
+  close_scope('}');
+  fputc('\n', stdout);
+  return 0;
+}
+
+static double seconds(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Spin: the CPU time we get over the wall time that passed is the share the cgroup allows. */
+static int mode_cpu_hog(long wall_seconds) {
+  puts("spinning");
+  fflush(stdout);
+  double start = seconds(CLOCK_MONOTONIC), cpu_start = seconds(CLOCK_PROCESS_CPUTIME_ID);
+  volatile unsigned long counter = 0;
+  while (seconds(CLOCK_MONOTONIC) - start < (double)wall_seconds)
+    for (int i = 0; i < 100000; ++i) ++counter;
+  double wall = seconds(CLOCK_MONOTONIC) - start, cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
+  printf("{\"wall_s\":%.3f,\"cpu_s\":%.3f}\n", wall, cpu);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   if (!strcmp(mode, "signal")) return mode_signal();
   if (!strcmp(mode, "chroot-escape")) return mode_chroot_escape(argc > 2 ? argv[2] : NULL);
   if (!strcmp(mode, "stat")) return mode_paths(argc, argv, report_stat);
   if (!strcmp(mode, "open-write")) return mode_paths(argc, argv, report_open_write);
+  long number = argc > 2 ? atol(argv[2]) : 0;
+  if (!strcmp(mode, "cgroup")) return mode_cgroup();
+  if (!strcmp(mode, "fork-bomb")) return mode_fork_bomb(number > 0 ? number : 1000);
+  if (!strcmp(mode, "memory-hog")) return mode_memory_hog(number > 0 ? number : 256);
+  if (!strcmp(mode, "cpu-hog")) return mode_cpu_hog(number > 0 ? number : 3);
   if (!strcmp(mode, "sleep")) {
     report_all();
     sleep(argc > 2 ? (unsigned)atoi(argv[2]) : 5);

@@ -30,6 +30,7 @@ bool Limits::empty() const {
 }
 
 int64_t parse_size(std::string_view text, std::string_view flag) {
+  // LAB 04 BEGIN: parse a number with an optional unit b, k, m, g, t (kb, mb, ...), case-insensitive
   auto bad = [&] {
     return Error(std::string(flag) + " '" + std::string(text) +
                  "': expected a size such as 64m, 1g or 512k (units b, k, m, g, t)");
@@ -46,6 +47,7 @@ int64_t parse_size(std::string_view text, std::string_view flag) {
   for (const auto& [name, factor] : kUnits)
     if (unit == name) return static_cast<int64_t>(std::llround(number * factor));
   throw bad();
+  // LAB 04 END
 }
 
 DeviceRate parse_device_rate(std::string_view text, std::string_view flag) {

@@ -65,7 +65,11 @@ class V2 : public Backend {
     apply(dir, limits);
   }
 
-  void add_process(pid_t pid) override { write_value(directories.at(0), "cgroup.procs", std::to_string(pid)); }
+  void add_process(pid_t pid) override {
+    // LAB 04 BEGIN: move the process into the cgroup: write its PID to cgroup.procs
+    write_value(directories.at(0), "cgroup.procs", std::to_string(pid));
+    // LAB 04 END
+  }
 
   std::vector<pid_t> processes() const override { return read_procs(directories.at(0)); }
 
