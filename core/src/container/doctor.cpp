@@ -7,26 +7,18 @@
 // Interface: detect_cgroup_layout, run_doctor
 #include "boxlab/container/doctor.hpp"
 
-#include <linux/magic.h>
 #include <unistd.h>
 
 #include <sstream>
 
 #include "boxlab/net/nftables.hpp"
 #include "boxlab/ns/namespace.hpp"
+#include "boxlab/cgroup/layout.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
 
 namespace boxlab::container {
 namespace {
-
-long filesystem_type(const std::string& path) {
-  try {
-    return sys::statfs_type(path);
-  } catch (const Error&) {
-    return 0;
-  }
-}
 
 std::string read_or_empty(const std::string& path) {
   try {
@@ -81,17 +73,20 @@ DoctorCheck check_namespaces() {
   return c;
 }
 
-std::string cgroup_controllers(const std::string& layout) {
-  if (layout == "v2") return read_or_empty("/sys/fs/cgroup/cgroup.controllers");
+// The controllers boxlab can use: v2 those of the runtime's own cgroup, v1 the mounted hierarchies.
+std::string cgroup_controllers(const cgroup::Layout& layout) {
+  if (layout.version == cgroup::Version::v2) {
+    std::string own = layout.unified_mount + (layout.own_v2_path == "/" ? "" : layout.own_v2_path);
+    return read_or_empty(own + "/cgroup.controllers");
+  }
   std::string out;
-  for (const char* c : {"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "devices", "freezer"})
-    if (filesystem_type(std::string("/sys/fs/cgroup/") + c) == CGROUP_SUPER_MAGIC) out += std::string(c) + " ";
+  for (const auto& [controller, mount] : layout.v1_mounts) out += controller + " ";
   return out;
 }
 
 DoctorCheck check_cgroups() {
   std::string layout = detect_cgroup_layout();
-  std::string controllers = cgroup_controllers(layout);
+  std::string controllers = layout == "none" ? "" : cgroup_controllers(cgroup::detect_layout());
   while (!controllers.empty() && std::isspace(static_cast<unsigned char>(controllers.back()))) controllers.pop_back();
   bool ok = layout != "none";
   for (const char* needed : {"memory", "pids", "cpu"})
@@ -129,11 +124,11 @@ DoctorCheck check_busybox(const std::string& dir) {
 }  // namespace
 
 std::string detect_cgroup_layout() {
-  if (filesystem_type("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC) return "v2";
-  if (filesystem_type("/sys/fs/cgroup/memory") == CGROUP_SUPER_MAGIC ||
-      filesystem_type("/sys/fs/cgroup/pids") == CGROUP_SUPER_MAGIC)
-    return filesystem_type("/sys/fs/cgroup/unified") == CGROUP2_SUPER_MAGIC ? "hybrid" : "v1";
-  return "none";
+  try {
+    return cgroup::detect_layout().description;
+  } catch (const Error&) {
+    return "none";
+  }
 }
 
 std::vector<DoctorCheck> run_doctor(const std::string& busybox_dir) {
