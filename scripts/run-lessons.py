@@ -26,6 +26,8 @@ starting with BUILD/labs, and these variables:
   BOXLAB_LESSONS  the lessons/ directory (for files a lesson ships, e.g. breakout.c)
 At the end of a lesson everything the session started is killed, mounts left under its
 temporary directories are detached (and reported as a failure), and the directories removed.
+An image the README shows from its own directory (![...](diagram.svg)) that does not exist is
+a failure too.
 
 Usage
   scripts/run-lessons.py [--build DIR] [--lesson 02] [--timeout 30] [--update] [-v]
@@ -114,6 +116,20 @@ def parse_blocks(lines: list[str]) -> list[Block]:
         blocks.append(block)
         i += 1  # skip the closing fence
     return blocks
+
+
+_image_link = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def missing_images(text: str, base: Path) -> list[str]:
+    """Local images a README shows (![alt](diagram.svg)) that do not exist beside it."""
+    missing = []
+    for target in _image_link.findall(text):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
+            continue  # a URL (https:, data:) or an anchor
+        if not (base / target.split("#")[0]).is_file():
+            missing.append(target)
+    return missing
 
 
 # --------------------------------------------------------------------------------------------
@@ -403,10 +419,17 @@ def report_mismatch(lesson: str, readme: Path, block: Block, cmd: Command, expec
 def run_lesson(lesson_dir: Path, build: Path, args: argparse.Namespace, totals: Totals) -> None:
     readme = lesson_dir / "README.md"
     lesson = lesson_dir.name
-    lines = readme.read_text().split("\n")
+    text = readme.read_text()
+    lines = text.split("\n")
     blocks = parse_blocks(lines)
     n_commands = sum(len(b.commands) for b in blocks)
     print(f"== lesson {lesson}: {len(blocks)} blocks, {n_commands} commands", flush=True)
+    failed_before = totals.failed
+    for target in missing_images(text, lesson_dir):
+        # e.g. a diagram.svg not rendered: cmake --build build --target diagrams
+        totals.failed += 1
+        print(f"FAIL lesson {lesson}: README.md shows {target}, which does not exist "
+              f"(render diagrams with: cmake --build BUILD --target diagrams)")
 
     work = Path(tempfile.mkdtemp(prefix=f"boxlab-lesson-{lesson[:2]}-"))
     state = Path(tempfile.mkdtemp(prefix=f"boxlab-root-{lesson[:2]}-"))
@@ -426,7 +449,6 @@ def run_lesson(lesson_dir: Path, build: Path, args: argparse.Namespace, totals: 
     })
     session = Session(env, work, scratch)
     replacements: list[tuple[int, int, list[str]]] = []
-    failed_before = totals.failed
     try:
         aborted = False
         for block in blocks:
@@ -524,6 +546,12 @@ def self_test() -> int:
     check("output span", [(c.out_start, c.out_end) for c in blocks[0].commands],
           [(3, 4), (6, 7), (8, 8)])
     check("second block", [c.text for c in blocks[1].commands], ["x"])
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "diagram.svg").write_text("<svg/>")
+        text = ("![a](diagram.svg) ![b](missing.svg \"title\") ![c](https://x.org/y.png) "
+                "![d](<diagram.svg>) [not an image](nowhere.md)")
+        check("missing images", missing_images(text, Path(tmp)), ["missing.svg"])
 
     # A real bash session, no root needed: state carries over, $? too, stdin is /dev/null.
     with tempfile.TemporaryDirectory() as tmp:
