@@ -82,6 +82,7 @@ cat > "$oci/index.json" <<JSON
 JSON
 
 rm -rf "$out"
+chmod 755 "$tmp"  # mktemp -d makes it 0700: user-namespace containers and non-root doctor must read it
 mv "$tmp" "$out"
 trap - EXIT
 echo "busybox $version: rootfs $out/rootfs, OCI image $out/oci (manifest sha256:${manifest_digest:0:12}, layer sha256:${layer_digest:0:12})"

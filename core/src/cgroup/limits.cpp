@@ -38,14 +38,19 @@ int64_t parse_size(std::string_view text, std::string_view flag) {
   if (text == "-1") return -1;
   double number = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (ec != std::errc() || end == text.data() || number < 0) throw bad();
+  // from_chars also takes "nan" and "inf": only a finite, non-negative number is a size.
+  if (ec != std::errc() || end == text.data() || !std::isfinite(number) || number < 0) throw bad();
   std::string unit(end, text.data() + text.size());
   std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::tolower(c); });
   if (unit.size() == 2 && unit[1] == 'b' && unit[0] != 'b') unit.pop_back();
   static const std::pair<const char*, double> kUnits[] = {
       {"", 1}, {"b", 1}, {"k", 1024.0}, {"m", 1024.0 * 1024}, {"g", 1024.0 * 1024 * 1024}, {"t", 1024.0 * 1024 * 1024 * 1024}};
-  for (const auto& [name, factor] : kUnits)
-    if (unit == name) return static_cast<int64_t>(std::llround(number * factor));
+  for (const auto& [name, factor] : kUnits) {
+    if (unit != name) continue;
+    // llround of a value beyond int64_t is undefined (in practice INT64_MIN): refuse it.
+    if (number * factor >= 9223372036854775808.0) throw bad();
+    return static_cast<int64_t>(std::llround(number * factor));
+  }
   throw bad();
   // LAB 04 END
 }
@@ -65,6 +70,7 @@ DeviceRate parse_device_rate(std::string_view text, std::string_view flag) {
 }
 
 std::vector<unsigned> parse_cpu_list(std::string_view text) {
+  constexpr unsigned kMaxCpus = 8192;
   auto bad = [&] { return Error("cpuset '" + std::string(text) + "': expected a list such as 0-2,4"); };
   std::vector<unsigned> cpus;
   if (text.empty()) throw bad();
@@ -80,6 +86,9 @@ std::vector<unsigned> parse_cpu_list(std::string_view text) {
       auto [q, ec2] = std::from_chars(p + 1, item.data() + item.size(), last);
       if (ec2 != std::errc() || q != item.data() + item.size() || last < first) throw bad();
     }
+    // Linux has at most 8192 CPUs (NR_CPUS); a bigger number is a typo, and "0-4294967295"
+    // would never end the loop below.
+    if (last >= kMaxCpus) throw bad();
     for (unsigned c = first; c <= last; ++c) cpus.push_back(c);
   }
   return cpus;

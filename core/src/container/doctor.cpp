@@ -109,16 +109,22 @@ DoctorCheck check_nftables() {
     net::Nftables().run("list tables");
     return {"nf_tables", true, "the kernel answers nf_tables requests", ""};
   } catch (const Error& e) {
+    bool not_root = ::geteuid() != 0;
     return {"nf_tables", false, e.what(),
-            "install nftables and load the module: modprobe nf_tables (CONFIG_NF_TABLES)"};
+            not_root ? "run it as root: nf_tables needs CAP_NET_ADMIN"
+                     : "install nftables and load the module: modprobe nf_tables (CONFIG_NF_TABLES)"};
   }
 }
 
 DoctorCheck check_busybox(const std::string& dir) {
-  bool rootfs = sys::exists(dir + "/rootfs/bin/busybox");
-  bool oci = sys::exists(dir + "/oci/index.json");
-  return {"busybox-image", rootfs && oci, dir + (rootfs && oci ? ": rootfs and OCI layout present" : ": missing"),
-          "build it: scripts/make-busybox-image.sh " + dir + " (needs the busybox-static package)"};
+  std::string fix = "build it: scripts/make-busybox-image.sh " + dir + " (needs the busybox-static package)";
+  try {
+    bool rootfs = sys::exists(dir + "/rootfs/bin/busybox");
+    bool oci = sys::exists(dir + "/oci/index.json");
+    return {"busybox-image", rootfs && oci, dir + (rootfs && oci ? ": rootfs and OCI layout present" : ": missing"), fix};
+  } catch (const Error& e) {
+    return {"busybox-image", false, e.what(), "make it readable (chmod 755 " + dir + ") or " + fix};
+  }
 }
 
 }  // namespace

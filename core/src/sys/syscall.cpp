@@ -11,6 +11,7 @@
 //   set_parent_death_signal set_ids clone3
 #include "boxlab/sys/syscall.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/sched.h>
@@ -29,8 +30,10 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <vector>
 
 #include "boxlab/sys/error.hpp"
 
@@ -74,8 +77,19 @@ void dup2(int oldfd, int newfd) {
 }
 
 void close_range_cloexec(unsigned first) {
-  if (::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    throw_errno("close_range from fd " + std::to_string(first));
+  if (::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+  // CLOSE_RANGE_CLOEXEC is Linux 5.11; on 5.10 (EINVAL, or ENOSYS before 5.9) mark each open
+  // descriptor listed in /proc/self/fd one by one.
+  if (errno != EINVAL && errno != ENOSYS) throw_errno("close_range from fd " + std::to_string(first));
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (!dir) throw_errno("opendir /proc/self/fd");
+  std::vector<int> fds;
+  while (struct dirent* entry = ::readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    if (entry->d_name[0] != '.' && fd >= static_cast<int>(first) && fd != ::dirfd(dir)) fds.push_back(fd);
+  }
+  ::closedir(dir);
+  for (int fd : fds) ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
 }
 
 size_t read(int fd, void* buf, size_t len) {
