@@ -14,6 +14,10 @@ echo
 echo "== lab00 doctor"
 "$build/labs/lab00" doctor || true
 echo
-echo "== $newest on busybox: $build/labs/$newest run --rootfs $build/busybox/rootfs --hostname box sh -c '...'"
-exec "$build/labs/$newest" run --rootfs "$build/busybox/rootfs" --hostname box \
-  /bin/sh -c 'echo "Hello from $(busybox | head -1 | cut -d" " -f1-2) in container $(hostname), as PID $$"'
+limits="--memory 64m --pids-limit 64"
+echo "== $newest on busybox: $build/labs/$newest run --rootfs $build/busybox/rootfs --hostname box $limits sh -c '...'"
+# The container's own cgroup limit, read inside: /sys/fs/cgroup shows its cgroup (v2 or v1).
+# shellcheck disable=SC2086
+exec "$build/labs/$newest" run --rootfs "$build/busybox/rootfs" --hostname box $limits \
+  /bin/sh -c 'limit=$(cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null)
+    echo "Hello from $(busybox | head -1 | cut -d" " -f1-2) in container $(hostname), as PID $$, memory limit $limit"'

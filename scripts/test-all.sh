@@ -5,9 +5,10 @@
 #   2. the unit and root tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the checker on the reference labs: checker labNN --all for the newest lab
 #   4. the handout proof: each lab's checks pass on the reference and fail on its handout
-#   5. Doxygen over core's headers (warnings are errors) and the slides to HTML
-#   6. nothing of ours left behind: mounts, processes, cgroups, veths, nft table
-# Usage: sudo scripts/test-all.sh      Knobs: BUILD=build ASAN_BUILD=build-asan JOBS=2 SKIP_SLIDES=1
+#   5. the newest lab's checks and the cgroup root tests again in a fresh cgroup v2 VM (tests/vm/)
+#   6. Doxygen over core's headers (warnings are errors) and the slides to HTML
+#   7. nothing of ours left behind: mounts, processes, cgroups, veths, nft table
+# Usage: sudo scripts/test-all.sh      Knobs: BUILD=build ASAN_BUILD=build-asan JOBS=2 SKIP_SLIDES=1 SKIP_VM=1
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -43,6 +44,15 @@ run checker "$BUILD/checker/checker" "$newest" --all --junit "$BUILD/checker-$ne
 step "handouts: every check passes on the reference and fails on its handout"
 run handouts scripts/prove-handouts.sh "$BUILD"
 
+if [[ -z ${SKIP_VM:-} ]]; then
+  step "vm: checker $newest --all and the [cgroup] root tests on cgroup v2 (Debian's kernel under qemu)"
+  # The VM needs qemu and Debian's kernel package; install them if README command 1 did not.
+  if ! command -v qemu-system-x86_64 >/dev/null || ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
+    scripts/install-deps.sh --with-vm >/dev/null || failed+=(vm-install)
+  fi
+  run vm tests/vm/run-checks.sh "$BUILD" "$newest" "[cgroup]"
+fi
+
 step "docs: Doxygen, warnings as errors"
 run docs cmake --build "$BUILD" --target docs
 if [[ -z ${SKIP_SLIDES:-} ]]; then
@@ -61,8 +71,9 @@ nft list table inet boxlab >/dev/null 2>&1 && leaks+=" nft-table"
 if [[ -n $leaks ]]; then echo "left behind:$leaks"; failed+=(leaks); else echo "nothing left behind"; fi
 
 echo
-total=8
-[[ -n ${SKIP_SLIDES:-} ]] && total=7
+total=9
+[[ -n ${SKIP_SLIDES:-} ]] && total=$((total - 1))
+[[ -n ${SKIP_VM:-} ]] && total=$((total - 1))
 ((${#failed[@]})) && echo "failed steps: ${failed[*]}"
 echo "test-all: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"
 ((${#failed[@]} == 0))
