@@ -67,14 +67,6 @@ LabProcess start_limited(Context& ctx, const stdfs::path& rootfs, std::vector<st
   return lab;
 }
 
-// Stop a lab that runs a sleeping probe: the checker SIGKILLs its group, so the runtime cannot
-// clean up; the next lab command sweeps what it left (killed_runtime_swept checks that part).
-void stop_and_sweep(Context& ctx, LabProcess& lab) {
-  ctx.stop(lab);
-  LabRun r = ctx.run({"stats", "--no-stream"});
-  expect_exit(r, 0, "stats --no-stream to exit 0 (it also sweeps what a killed runtime left)");
-}
-
 void limits_written(Context& ctx) {
   LabProcess lab = start_limited(ctx, make_rootfs(ctx), {"--memory", "64m", "--cpus", "0.5", "--pids-limit", "32"});
   pid_t pid = container_pid(ctx, lab);
@@ -88,7 +80,7 @@ void limits_written(Context& ctx) {
   std::string pmax = trimmed_file(pids / "pids.max");
   std::string quota = v2 ? trimmed_file(cpu / "cpu.max") : trimmed_file(cpu / "cpu.cfs_quota_us") + " " +
                                                              trimmed_file(cpu / "cpu.cfs_period_us");
-  stop_and_sweep(ctx, lab);
+  ctx.stop(lab);
   require(mem == kMemory64m && pmax == "32" && quota == "50000 100000",
           {"memory 67108864, pids 32, cpu \"50000 100000\" (quota and period, us)",
            "memory " + mem + ", pids " + pmax + ", cpu \"" + quota + "\"",
@@ -179,7 +171,7 @@ void stats_usage(Context& ctx) {
                               "cpu-hog", "8"});
   ctx.wait_for_output(hog, [](const std::string& out) { return out.find("spinning") != std::string::npos; });
   LabRun r = ctx.run({"stats", "--no-stream"});
-  stop_and_sweep(ctx, hog);
+  ctx.stop(hog);
   expect_exit(r, 0, "stats --no-stream to exit 0");
   std::istringstream lines(r.out);
   std::string header, row, extra;

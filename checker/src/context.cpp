@@ -2,11 +2,14 @@
 #include "context.hpp"
 
 #include <fmt/core.h>
+#include <signal.h>
 
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/process.hpp"
+#include "boxlab/sys/syscall.hpp"
 #include "check.hpp"
 #include "diagnose.hpp"
+#include "processes.hpp"
 
 namespace checker {
 
@@ -92,9 +95,18 @@ LabRun Context::finish(LabProcess& lab) {
   return r;
 }
 
+// Stop as `docker kill` does: SIGKILL the container's processes, not the runtime, so the
+// runtime sees its child die and removes what it made (from lab 04 on, a cgroup; a SIGKILLed
+// runtime cannot). Whatever is still alive after a grace period is killed with the group.
 LabRun Context::stop(LabProcess& lab) {
-  lab.kill_group();
-  log("  stopped by the checker (SIGKILL to its process group)");
+  for (const auto& p : list_processes())
+    if (p.pgid == lab.pid() && p.pid != lab.pid()) boxlab::sys::kill(p.pid, SIGKILL);
+  if (lab.wait_until(Clock::now() + std::chrono::seconds(3))) {
+    log("  stopped by the checker (SIGKILL to the lab's children; the lab then exited)");
+  } else {
+    lab.kill_group();
+    log("  stopped by the checker (SIGKILL to its process group)");
+  }
   return lab.result();
 }
 

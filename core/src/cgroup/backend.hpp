@@ -37,6 +37,9 @@ class Backend {
 
 std::unique_ptr<Backend> make_v1_backend(const Layout& layout);
 std::unique_ptr<Backend> make_v2_backend(const Layout& layout);
+/// v2: where boxlab/ goes: the runtime's cgroup, or its nearest ancestor that holds no
+/// process (the no-internal-processes rule), or the root.
+std::string v2_parent_dir(const Layout& layout);
 
 // Files: every write says which file, what value, and a hint for the usual failures.
 void write_value(const std::string& dir, const std::string& file, const std::string& value);

@@ -125,7 +125,7 @@ Stats read_stats(const Layout& layout, const std::vector<std::string>& directori
 std::vector<std::string> directories_of(const Layout& layout, const std::string& id) {
   std::vector<std::string> dirs;
   if (layout.version == Version::v2) {
-    dirs.push_back(layout.unified_mount + (layout.own_v2_path == "/" ? "" : layout.own_v2_path) + "/boxlab/" + id);
+    dirs.push_back(v2_parent_dir(layout) + "/boxlab/" + id);
     return dirs;
   }
   for (const auto& [name, mount] : layout.v1_mounts) {

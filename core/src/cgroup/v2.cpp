@@ -3,9 +3,11 @@
 //
 // A controller works in a cgroup only if its parent lists it in cgroup.subtree_control, and
 // (outside the root) a cgroup with processes of its own cannot pass controllers down: the
-// "no internal processes" rule (cgroups(7)). So boxlab enables the controllers in <own> and in
-// <own>/boxlab. If <own> holds other processes the kernel answers EBUSY; the fix is to run the
-// runtime in a delegated scope of its own (systemd.resource-control(5), Delegate=).
+// "no internal processes" rule (cgroups(7)). The runtime's own cgroup always holds a process,
+// the runtime, so it can serve as the parent only when it is the root. Otherwise boxlab goes
+// up to the nearest ancestor that holds no process (on a systemd machine, a login shell's
+// session-N.scope holds the shell; its user-N.slice holds none) and creates boxlab/<id> there,
+// as Docker's cgroupfs driver creates /docker/<id>. Only the container's process ever moves.
 //
 // Interface: make_v2_backend
 #include <cerrno>
@@ -43,12 +45,16 @@ std::vector<std::string> needed_by(const Limits& l) {
   return out;
 }
 
+bool holds_processes(const std::string& dir) {
+  return has_file(dir, "cgroup.procs") && !read_procs(dir).empty();
+}
+
 class V2 : public Backend {
  public:
   explicit V2(const Layout& layout) : layout_(layout) {}
 
   void create(const std::string& id, const Limits& limits) override {
-    std::string own = layout_.unified_mount + (layout_.own_v2_path == "/" ? "" : layout_.own_v2_path);
+    std::string own = v2_parent_dir(layout_);
     std::vector<std::string> available = words(read_value(own, "cgroup.controllers"));
     for (const auto& c : needed_by(limits))
       if (!contains(available, c))
@@ -96,8 +102,8 @@ class V2 : public Backend {
     } catch (const Error& e) {
       if (e.errno_value() != EBUSY) throw;
       throw Error("cgroup v2: cannot enable controllers below " + dir +
-                  ": it holds processes other than the runtime (the no-internal-processes rule); "
-                  "run the lab in a scope of its own: systemd-run --scope -p Delegate=yes <lab> ...");
+                  ": it holds processes (the no-internal-processes rule, cgroups(7)); "
+                  "move them into a child cgroup, or run the lab from the root cgroup");
     }
   }
 
@@ -113,6 +119,12 @@ class V2 : public Backend {
 };
 
 }  // namespace
+
+std::string v2_parent_dir(const Layout& layout) {
+  std::string path = layout.own_v2_path;
+  while (path.size() > 1 && holds_processes(layout.unified_mount + path)) path = path.substr(0, path.rfind('/'));
+  return layout.unified_mount + (path.size() > 1 ? path : "");
+}
 
 std::unique_ptr<Backend> make_v2_backend(const Layout& layout) { return std::make_unique<V2>(layout); }
 

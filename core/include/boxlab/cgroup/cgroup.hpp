@@ -5,7 +5,8 @@
  *
  * One interface over both kernel interfaces: v1 (one directory per controller hierarchy) and
  * v2 (one directory in the unified tree). The cgroup is created below the runtime's own
- * cgroup, as boxlab/<id>, and never moves any process but the container's.
+ * cgroup, as boxlab/<id> (on v2, below its nearest ancestor without processes: cgroups(7),
+ * "no internal processes"), and never moves any process but the container's.
  */
 #pragma once
 
