@@ -55,6 +55,12 @@ void kill_backend(Backend& backend) {
     if (has_kill_file) write_value(first, "cgroup.kill", "1");
     else
       for (pid_t pid : pids) sys::kill(pid, SIGKILL);
+    // A v1 frozen task cannot act on SIGKILL until thawed (runc thaws after signalling too);
+    // v2 kills frozen tasks, and there the write is harmless. No freezer: nothing is frozen.
+    if (attempt == 0) try {
+        backend.set_frozen(false);
+      } catch (const Error&) {
+      }
     std::this_thread::sleep_for(10ms);
   }
   throw Error("cgroup " + first + ": processes still running 5 s after SIGKILL");

@@ -89,7 +89,9 @@ RunResult run(const Spec& spec, const RunOptions& run_options) {
   }
 
   sys::SignalBlock block(sys::forwarded_signals());
-  sys::Child child = sys::spawn(spawn_options(spec, run_options, cg ? &*cg : nullptr));
+  sys::SpawnOptions options = spawn_options(spec, run_options, cg ? &*cg : nullptr);
+  if (record) options.close_in_child.push_back(record->lock_fd());  // the lock must die with us
+  sys::Child child = sys::spawn(options);
   state.status = "running";
   state.pid = child.pid();
   state.pid_start_time = sys::process_start_time(child.pid());

@@ -76,6 +76,7 @@ void reset_signals() {
 [[noreturn]] void run_child(const SpawnOptions& options, const std::vector<std::string>& env,
                             Pipe& error_pipe, Pipe& sync_pipe) noexcept {
   int report_fd = error_pipe.write_end.get();
+  for (int fd : options.close_in_child) ::close(fd);
   try {
     // If the runtime dies before we exec, die too (the container must not run unwatched).
     set_parent_death_signal(SIGKILL);

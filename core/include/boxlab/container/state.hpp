@@ -72,6 +72,8 @@ class StateRecord {
   void update(const State& state);
   /// The directory of the record.
   const std::string& directory() const { return dir_; }
+  /// The descriptor holding the lock (a container's process closes it: spawn's close_in_child).
+  int lock_fd() const { return lock_.get(); }
 
  private:
   StateRecord(std::string dir, sys::UniqueFd lock) : dir_(std::move(dir)), lock_(std::move(lock)) {}

@@ -49,6 +49,9 @@ struct SpawnOptions {
   int stdin_fd = -1;                             ///< dup2'ed onto 0 in the child when >= 0
   int stdout_fd = -1;                            ///< dup2'ed onto 1 in the child when >= 0
   int stderr_fd = -1;                            ///< dup2'ed onto 2 in the child when >= 0
+  /// Descriptors the child closes first thing, before it waits: locks held through an open
+  /// file (flock(2)) must not outlive the parent in a child that is still starting.
+  std::vector<int> close_in_child;
   /// Runs in the child after stdio is set and before exec; may throw (the error is reported).
   std::function<void()> child_setup;
   /// Runs in the parent while the child waits (write uid maps, join cgroups); may throw.
