@@ -111,12 +111,25 @@ boxlab::container::Spec spec_from_flags(const RunFlags& flags) {
 }
 
 void print_namespaces(pid_t pid) {
+  auto rows = boxlab::ns::compare(pid);  // first, so an unknown PID prints only the error
   fmt::print("{:<8} {:<12} {:<12} {}\n", "NS", "PID " + std::to_string(pid), "HOST", "SHARED");
-  for (const auto& row : boxlab::ns::compare(pid)) {
+  for (const auto& row : rows) {
     auto show = [](ino_t ino) { return ino ? std::to_string(ino) : std::string("-"); };
     fmt::print("{:<8} {:<12} {:<12} {}\n", boxlab::ns::name(row.kind), show(row.process),
                show(row.other), row.shared() ? "yes" : "no");
   }
+}
+
+void add_rootfs_flags(CLI::App& run, RootfsFlags& flags) {
+  run.add_option("--rootfs", flags.rootfs, "Directory to use as the container's root filesystem");
+  run.add_flag("--read-only", flags.read_only, "Mount the root filesystem read-only");
+}
+
+void apply_rootfs_flags(boxlab::container::Spec& spec, const RootfsFlags& flags) {
+  if (flags.rootfs.empty()) return;
+  if (!spec.creates(boxlab::ns::Kind::mnt)) throw boxlab::Error("--rootfs needs the mnt namespace (--ns ...,mnt)");
+  spec.root = {flags.rootfs, flags.read_only};
+  boxlab::container::add_rootfs_defaults(spec);
 }
 
 }  // namespace labcli

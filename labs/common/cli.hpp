@@ -40,6 +40,18 @@ void add_run_flags(CLI::App& run, RunFlags& flags);
 /// Turn RunFlags into a spec (no rootfs yet). A user namespace maps 0-65535 to 100000-165535.
 boxlab::container::Spec spec_from_flags(const RunFlags& flags);
 
+/// The root filesystem flags of `run` from lab 03 on: --rootfs DIR and --read-only.
+struct RootfsFlags {
+  std::string rootfs;
+  bool read_only = false;
+};
+
+/// Add --rootfs and --read-only to @p run.
+void add_rootfs_flags(CLI::App& run, RootfsFlags& flags);
+
+/// Give @p spec the rootfs and Docker's default mounts when --rootfs was given.
+void apply_rootfs_flags(boxlab::container::Spec& spec, const RootfsFlags& flags);
+
 /// Print `ns PID`'s table: each namespace of PID beside the host's (this process's).
 void print_namespaces(pid_t pid);
 

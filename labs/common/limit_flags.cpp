@@ -33,16 +33,23 @@ void add_limit_flags(CLI::App& run, LimitFlags& f) {
       ->allow_extra_args(false);
 }
 
+// Docker reads 0 as "not set" for sizes and shares.
+static std::optional<int64_t> size_flag(const std::optional<std::string>& text, const char* flag) {
+  if (!text) return std::nullopt;
+  int64_t bytes = boxlab::cgroup::parse_size(*text, flag);
+  return bytes == 0 ? std::nullopt : std::optional<int64_t>(bytes);
+}
+
 boxlab::cgroup::Limits limits_from_flags(const LimitFlags& f) {
-  using boxlab::cgroup::parse_size;
   boxlab::cgroup::Limits l;
-  if (!f.memory.empty()) l.memory = parse_size(f.memory, "--memory");
-  if (!f.memory_swap.empty()) l.memory_swap = parse_size(f.memory_swap, "--memory-swap");
-  if (!f.memory_reservation.empty()) l.memory_reservation = parse_size(f.memory_reservation, "--memory-reservation");
-  if (!f.cpus.empty()) l.cpus = parse_number<double>(f.cpus, "--cpus");
-  if (!f.cpu_shares.empty()) l.cpu_shares = parse_number<uint64_t>(f.cpu_shares, "--cpu-shares");
-  if (!f.cpuset_cpus.empty()) l.cpuset_cpus = f.cpuset_cpus;
-  if (!f.pids_limit.empty()) l.pids = parse_number<int64_t>(f.pids_limit, "--pids-limit");
+  l.memory = size_flag(f.memory, "--memory");
+  l.memory_swap = size_flag(f.memory_swap, "--memory-swap");
+  l.memory_reservation = size_flag(f.memory_reservation, "--memory-reservation");
+  if (f.cpus) l.cpus = parse_number<double>(*f.cpus, "--cpus");
+  if (f.cpu_shares && parse_number<uint64_t>(*f.cpu_shares, "--cpu-shares") != 0)
+    l.cpu_shares = parse_number<uint64_t>(*f.cpu_shares, "--cpu-shares");
+  if (f.cpuset_cpus) l.cpuset_cpus = *f.cpuset_cpus;
+  if (f.pids_limit) l.pids = parse_number<int64_t>(*f.pids_limit, "--pids-limit");
   for (const auto& d : f.device_read_bps) l.device_read_bps.push_back(boxlab::cgroup::parse_device_rate(d, "--device-read-bps"));
   for (const auto& d : f.device_write_bps) l.device_write_bps.push_back(boxlab::cgroup::parse_device_rate(d, "--device-write-bps"));
   return l;

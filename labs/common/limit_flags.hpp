@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,10 @@
 
 namespace labcli {
 
-/// The flags as typed; empty means "not given".
+/// The flags as typed; unset means "not given" (an empty value is an error, not "no limit").
 struct LimitFlags {
-  std::string memory, memory_swap, memory_reservation, cpus, cpuset_cpus;
-  std::string cpu_shares, pids_limit;
+  std::optional<std::string> memory, memory_swap, memory_reservation, cpus, cpuset_cpus;
+  std::optional<std::string> cpu_shares, pids_limit;
   std::vector<std::string> device_read_bps, device_write_bps;
 };
 

@@ -8,11 +8,9 @@ int main(int argc, char** argv) {
   CLI::App app{"lab03: run a command in its own namespaces and root filesystem", "lab03"};
   app.require_subcommand(1);
   labcli::RunFlags flags;
-  std::string rootfs;
-  bool read_only = false;
+  labcli::RootfsFlags rootfs_flags;
   auto* run = app.add_subcommand("run", "Run a command in new namespaces and a root filesystem");
-  run->add_option("--rootfs", rootfs, "Directory to use as the container's root filesystem");
-  run->add_flag("--read-only", read_only, "Mount the root filesystem read-only");
+  labcli::add_rootfs_flags(*run, rootfs_flags);
   labcli::add_run_flags(*run, flags);
   pid_t pid = 0;
   auto* ns = app.add_subcommand("ns", "Show a process's namespace inodes beside the host's");
@@ -27,11 +25,7 @@ int main(int argc, char** argv) {
     }
     flags.command = labcli::command_of(*run);
     auto spec = labcli::spec_from_flags(flags);
-    if (!rootfs.empty()) {
-      if (!spec.creates(boxlab::ns::Kind::mnt)) throw boxlab::Error("--rootfs needs the mnt namespace (--ns ...,mnt)");
-      spec.root = {rootfs, read_only};
-      boxlab::container::add_rootfs_defaults(spec);
-    }
+    labcli::apply_rootfs_flags(spec, rootfs_flags);
     return boxlab::container::run(spec).docker_code();
   });
 }

@@ -46,11 +46,9 @@ int main(int argc, char** argv) {
   app.add_option("--root", root, "State directory (default: /run/boxlab; or $BOXLAB_ROOT)");
   labcli::RunFlags flags;
   labcli::LimitFlags limit_flags;
-  std::string rootfs;
-  bool read_only = false;
+  labcli::RootfsFlags rootfs_flags;
   auto* run = app.add_subcommand("run", "Run a command in new namespaces, a root filesystem and a cgroup");
-  run->add_option("--rootfs", rootfs, "Directory to use as the container's root filesystem");
-  run->add_flag("--read-only", read_only, "Mount the root filesystem read-only");
+  labcli::add_rootfs_flags(*run, rootfs_flags);
   labcli::add_limit_flags(*run, limit_flags);
   labcli::add_run_flags(*run, flags);
   bool no_stream = false;
@@ -74,11 +72,7 @@ int main(int argc, char** argv) {
     if (*stats) return show_stats(state_root.containers(), stats_ids, no_stream);
     flags.command = labcli::command_of(*run);
     auto spec = labcli::spec_from_flags(flags);
-    if (!rootfs.empty()) {
-      if (!spec.creates(boxlab::ns::Kind::mnt)) throw boxlab::Error("--rootfs needs the mnt namespace (--ns ...,mnt)");
-      spec.root = {rootfs, read_only};
-      boxlab::container::add_rootfs_defaults(spec);
-    }
+    labcli::apply_rootfs_flags(spec, rootfs_flags);
     boxlab::container::RunOptions options;
     options.containers_dir = state_root.containers();
     options.id = boxlab::container::new_container_id();

@@ -71,7 +71,8 @@ DeviceRate parse_device_rate(std::string_view text, std::string_view flag) {
 
 std::vector<unsigned> parse_cpu_list(std::string_view text) {
   constexpr unsigned kMaxCpus = 8192;
-  auto bad = [&] { return Error("cpuset '" + std::string(text) + "': expected a list such as 0-2,4"); };
+  const std::string whole(text);  // `text` is consumed below; the message quotes all of it
+  auto bad = [whole] { return Error("cpuset '" + whole + "': expected a list such as 0-2,4"); };
   std::vector<unsigned> cpus;
   if (text.empty()) throw bad();
   while (!text.empty()) {
@@ -104,14 +105,15 @@ void validate(const Limits& l, unsigned online_cpus, const std::string& host_cpu
   }
   if (l.memory_reservation && l.memory && *l.memory_reservation > *l.memory)
     throw Error("--memory-reservation must be below --memory");
-  if (l.cpus && (*l.cpus <= 0 || *l.cpus > online_cpus))
+  if (l.cpus && (!std::isfinite(*l.cpus) || *l.cpus <= 0 || *l.cpus > online_cpus))
     throw Error("--cpus " + fmt::format("{}", *l.cpus) + ": must be between 0.01 and the " +
                 std::to_string(online_cpus) + " CPUs of this machine");
   if (l.cpus && *l.cpus < 0.01) throw Error("--cpus: the minimum is 0.01");
   if (l.cpu_shares && (*l.cpu_shares < 2 || *l.cpu_shares > 262144))
     throw Error("--cpu-shares " + std::to_string(*l.cpu_shares) + ": must be between 2 and 262144");
   if (l.cpuset_cpus) {
-    std::vector<unsigned> wanted = parse_cpu_list(*l.cpuset_cpus), host = parse_cpu_list(host_cpuset);
+    std::vector<unsigned> wanted = with_context("--cpuset-cpus", [&] { return parse_cpu_list(*l.cpuset_cpus); });
+    std::vector<unsigned> host = parse_cpu_list(host_cpuset);
     std::set<unsigned> available(host.begin(), host.end());
     for (unsigned c : wanted)
       if (!available.count(c))

@@ -39,6 +39,11 @@ void mount_v1_hierarchies(const std::string& target, const std::string& proc_cgr
     std::string dir = target + "/" + directory_for(controllers);
     sys::mkdir(dir, 0555, true);
     sys::mount("cgroup", dir, "cgroup", kReadOnly, controllers);
+    // Co-mounted controllers get a link each (cpu -> cpu,cpuacct), as the host and Docker have.
+    if (controllers.find(',') != std::string::npos) {
+      std::istringstream names(controllers);
+      for (std::string name; std::getline(names, name, ',');) sys::symlink(directory_for(controllers), target + "/" + name);
+    }
   }
   sys::mount("", target, "", MS_REMOUNT | MS_BIND | kReadOnly);
 }
