@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -26,6 +27,15 @@ namespace {
 namespace stdfs = std::filesystem;
 
 std::string lab_id(int lab) { return fmt::format("lab{:02}", lab); }
+
+/// Lab numbers are written as in lab names, "08"; CLI11 reads a leading 0 as octal (refusing 08
+/// and 09, reading 010 as 8), so the zeros go before it converts.
+const CLI::Validator kLabNumber(
+    [](std::string& text) {
+      if (!text.empty()) text.erase(0, std::min(text.find_first_not_of('0'), text.size() - 1));
+      return std::string();
+    },
+    "NN");
 
 /// The options of `checker labNN`.
 struct LabOptions {
@@ -108,7 +118,7 @@ int main(int argc, char** argv) {
   int handout_lab = 0;
   std::string handout_out, handout_src = BOXLAB_SOURCE_DIR;
   auto* handout = app.add_subcommand("handout", "Write the student handout of a lab");
-  handout->add_option("lab", handout_lab, "Lab number, e.g. 03")->required();
+  handout->add_option("lab", handout_lab, "Lab number, e.g. 03")->required()->transform(kLabNumber);
   handout->add_option("--out", handout_out, "Directory to write the handout to")->required();
   handout->add_option("--src", handout_src, "Source tree (default: this checker's)");
   handout->callback([&] {
@@ -123,7 +133,7 @@ int main(int argc, char** argv) {
   checker::GradeOptions grade_options{};
   std::string submissions, gradebook;
   auto* grade = app.add_subcommand("grade", "Build and grade every submission of a class");
-  grade->add_option("--lab", grade_options.lab, "Lab number")->required();
+  grade->add_option("--lab", grade_options.lab, "Lab number, e.g. 03")->required()->transform(kLabNumber);
   grade->add_option("submissions", submissions, "Directory with one subdirectory per student")->required();
   grade->add_option("--out", gradebook, "Gradebook to write: FILE.csv or FILE.json")->required();
   grade->callback([&] {

@@ -352,11 +352,19 @@ bool is_within(const fs::path& path, const fs::path& root) {
   return mismatch.first == root.end();
 }
 
+// A handout inside the source tree would copy itself, unless it lies where the copy never goes:
+// under a top-level build directory, as CI's BUILD_DIR/handouts/labNN does.
+bool copied_into_itself(const fs::path& dst, const fs::path& src) {
+  if (!is_within(dst, src)) return false;
+  fs::path relative = dst.lexically_relative(src);
+  return relative == "." || !excluded(*relative.begin(), true);
+}
+
 void check_destination(const fs::path& source, const fs::path& out) {
   if (!fs::is_directory(source)) throw Error("handout: source " + source.string() + " is not a directory");
   fs::path src = fs::canonical(source);
   fs::path dst = fs::weakly_canonical(fs::absolute(out));
-  if (is_within(dst, src))
+  if (copied_into_itself(dst, src))
     throw Error("handout: " + out.string() + " is inside the source tree " + src.string() +
                 "; write the handout outside it");
   if (fs::exists(dst) && !fs::is_directory(dst))

@@ -37,7 +37,8 @@ namespace checker {
  *
  * @throws boxlab::Error "FILE:LINE: …" on a malformed region (BEGIN without END, END without
  *         BEGIN, nested regions, mismatched lab numbers, a marker not written as above); when
- *         @p out is inside @p source or is an existing non-empty directory; on I/O errors.
+ *         @p out is inside @p source (except under a directory the copy leaves out, such as a
+ *         top-level build*) or is an existing non-empty directory; on I/O errors.
  */
 void write_handout(const std::filesystem::path& source, int lab, const std::filesystem::path& out);
 

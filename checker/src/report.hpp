@@ -10,7 +10,7 @@
 
 namespace checker {
 
-/// One check's terminal lines: ":) name (title) [2 pts] 0.4s", then on failure its cause.
+/// One check's terminal lines: ":) name (title) [2 pts] 0.43s", then on failure its cause.
 std::string terminal_lines(const Result& result, bool colour);
 
 /// "Score: 12/15" (coloured green on full marks when @p colour).

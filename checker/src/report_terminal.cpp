@@ -19,6 +19,10 @@ std::string paint(const std::string& text, const char* colour, bool on) {
 
 std::string points(int n) { return fmt::format("[{} pt{}]", n, n == 1 ? "" : "s"); }
 
+// " 0.03s": most checks of the early labs take tens of milliseconds, which tenths would show
+// as 0.0s.
+std::string duration(double seconds) { return fmt::format(" {:.2f}s\n", seconds); }
+
 std::string cause_lines(const Cause& cause) {
   std::string out;
   if (!cause.expected.empty()) out += "    expected: " + cause.expected + "\n";
@@ -33,14 +37,14 @@ std::string terminal_lines(const Result& r, bool colour) {
   std::string head = fmt::format("{} ({}) {}", r.name, r.title, points(r.points));
   switch (r.outcome) {
     case Outcome::passed:
-      return paint(":) " + head, kGreen, colour) + fmt::format(" {:.1f}s\n", r.seconds);
+      return paint(":) " + head, kGreen, colour) + duration(r.seconds);
     case Outcome::skipped:
       return paint(":| " + head + " skipped: depends on " + r.dependency + ", which failed", kYellow,
                    colour) + "\n";
     case Outcome::failed:
       break;
   }
-  return paint(":( " + head, kRed, colour) + fmt::format(" {:.1f}s\n", r.seconds) +
+  return paint(":( " + head, kRed, colour) + duration(r.seconds) +
          (r.cause ? cause_lines(*r.cause) : std::string());
 }
 

@@ -281,3 +281,16 @@ TEST_CASE("a handout refuses an out inside the source or an existing non-empty o
   checker::write_handout(scratch.src(), 2, scratch.out());
   CHECK(fs::exists(scratch.out() / "a.cpp"));
 }
+
+TEST_CASE("a handout may be written under a top-level build directory of the source", "[handout]") {
+  Scratch scratch;
+  scratch.write("a.cpp", "int a;\n");
+  scratch.write("build-x/old.o", "x\n");
+  fs::path out = scratch.src() / "build-x" / "handouts" / "lab02";
+  checker::write_handout(scratch.src(), 2, out);
+  CHECK(read(out / "a.cpp") == "int a;\n");
+  CHECK_FALSE(fs::exists(out / "build-x"));  // the build directory, and so the handout, is not copied
+  // Anywhere else inside the source it would copy itself.
+  CHECK_THROWS_WITH(checker::write_handout(scratch.src(), 2, scratch.src() / "core" / "handout"),
+                    Catch::Contains("inside the source tree"));
+}

@@ -99,9 +99,11 @@ RunResult run(const Spec& spec, const RunOptions& run_options) {
   if (run_options.on_started) run_options.on_started(child.pid());
 
   RunResult result{sys::wait_forwarding_signals(child, block), false, state.id};
-  // LAB 04 BEGIN: tell an OOM kill from any other end: the cgroup's oom_kill counter
-  if (cg) result.oom_killed = cg->stats().oom_kills > 0;
-  // LAB 04 END
+  if (cg) {
+    // LAB 04 BEGIN: tell an OOM kill from any other end: the cgroup's oom_kill counter
+    result.oom_killed = cg->stats().oom_kills > 0;
+    // LAB 04 END
+  }
   return result;
 }
 

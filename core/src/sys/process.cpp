@@ -77,6 +77,11 @@ void reset_signals() {
                             Pipe& error_pipe, Pipe& sync_pipe) noexcept {
   int report_fd = error_pipe.write_end.get();
   for (int fd : options.close_in_child) ::close(fd);
+  // The parent's ends, closed here: should the parent die before it lets us go (even before
+  // the death signal below is armed), the read on the sync pipe then ends with EOF instead of
+  // waiting forever on a write end we hold ourselves.
+  sync_pipe.write_end.reset();
+  error_pipe.read_end.reset();
   try {
     // If the runtime dies before we exec, die too (the container must not run unwatched).
     set_parent_death_signal(SIGKILL);
