@@ -254,7 +254,7 @@ TEST_CASE("malformed regions are errors naming the file and line, and nothing is
     Scratch scratch;
     scratch.write("core/a.cpp", c.text);
     INFO(c.text);
-    CHECK_THROWS_WITH(checker::write_handout(scratch.src(), 2, scratch.out()), Catch::Contains(c.error));
+    CHECK_THROWS_WITH(checker::write_handout(scratch.src(), 2, scratch.out()), test::contains(c.error));
     CHECK_FALSE(fs::exists(scratch.out()));
   }
 }
@@ -262,7 +262,7 @@ TEST_CASE("malformed regions are errors naming the file and line, and nothing is
 TEST_CASE("regions of earlier labs are checked too", "[handout]") {
   Scratch scratch;
   scratch.write("a.cpp", begin("", "01", "x"));
-  CHECK_THROWS_WITH(checker::write_handout(scratch.src(), 2, scratch.out()), Catch::Contains("a.cpp:1"));
+  CHECK_THROWS_WITH(checker::write_handout(scratch.src(), 2, scratch.out()), test::contains("a.cpp:1"));
 }
 
 TEST_CASE("a handout refuses an out inside the source or an existing non-empty out", "[handout]") {
@@ -274,7 +274,7 @@ TEST_CASE("a handout refuses an out inside the source or an existing non-empty o
 
   fs::create_directories(scratch.out());
   std::ofstream(scratch.out() / "keep") << "mine\n";
-  CHECK_THROWS_WITH(checker::write_handout(scratch.src(), 2, scratch.out()), Catch::Contains("not empty"));
+  CHECK_THROWS_WITH(checker::write_handout(scratch.src(), 2, scratch.out()), test::contains("not empty"));
   CHECK(read(scratch.out() / "keep") == "mine\n");
 
   fs::remove(scratch.out() / "keep");  // an existing empty directory is fine
@@ -292,5 +292,5 @@ TEST_CASE("a handout may be written under a top-level build directory of the sou
   CHECK_FALSE(fs::exists(out / "build-x"));  // the build directory, and so the handout, is not copied
   // Anywhere else inside the source it would copy itself.
   CHECK_THROWS_WITH(checker::write_handout(scratch.src(), 2, scratch.src() / "core" / "handout"),
-                    Catch::Contains("inside the source tree"));
+                    test::contains("inside the source tree"));
 }

@@ -23,12 +23,20 @@
 namespace boxlab::container {
 namespace {
 
+// The lock says it, unless a child cloned in the runtime's last instant still shares it (it
+// closes it first thing, but may not have run yet): then the runtime's PID and start time do.
 bool owner_is_gone(const std::string& dir) {
+  sys::UniqueFd lock;
   try {
-    sys::UniqueFd lock = sys::open(dir + "/lock", O_RDWR);
-    return sys::try_lock_exclusive(lock.get());  // released again when `lock` closes
+    lock = sys::open(dir + "/lock", O_RDWR);
   } catch (const Error&) {
     return true;  // no lock file: the runtime died before it could even create it
+  }
+  if (sys::try_lock_exclusive(lock.get())) return true;  // released again when `lock` closes
+  try {
+    return state_from_json(sys::read_file(dir + "/state.json"), dir).runtime_gone();
+  } catch (const Error&) {
+    return false;  // locked and unreadable: leave it to its owner
   }
 }
 

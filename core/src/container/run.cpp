@@ -16,6 +16,7 @@
 #include "boxlab/container/run.hpp"
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <optional>
 
@@ -76,8 +77,13 @@ sys::SpawnOptions spawn_options(const Spec& spec, const RunOptions& run_options,
 RunResult run(const Spec& spec, const RunOptions& run_options) {
   validate(spec);
   State state;
-  state.id = run_options.id.empty() ? new_container_id() : run_options.id;
+  // The record's id names the cgroup too, so a sweep finds one from the other.
+  state.id = !run_options.id.empty() ? run_options.id
+             : !spec.linux.cgroups_path.empty() ? spec.linux.cgroups_path
+                                                 : new_container_id();
   state.command = spec.process.args;
+  state.runtime_pid = ::getpid();
+  state.runtime_start_time = sys::process_start_time(state.runtime_pid);
   std::optional<StateRecord> record;
   if (!run_options.containers_dir.empty()) record.emplace(StateRecord::create(run_options.containers_dir, state));
 

@@ -7,7 +7,7 @@
 // instant between mkdir and flock. state.json is replaced atomically: a reader sees the old
 // file or the new one, never half of one (rename(2)).
 //
-// Interface: StateRoot::resolve, new_container_id, short_id, State::process_alive, to_json,
+// Interface: StateRoot::resolve, new_container_id, short_id, State::{process_alive,runtime_gone}, to_json,
 //   state_from_json, StateRecord::{create,update,~StateRecord}, list_states, resolve_id,
 //   remove_record, lock_containers_dir
 #include "boxlab/container/state.hpp"
@@ -67,6 +67,10 @@ std::string new_container_id() {
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
+bool State::runtime_gone() const {
+  return runtime_pid > 0 && sys::process_start_time(runtime_pid) != runtime_start_time;
+}
+
 bool State::process_alive() const {
   return pid > 0 && pid_start_time != 0 && sys::process_start_time(pid) == pid_start_time;
 }
@@ -74,7 +78,8 @@ bool State::process_alive() const {
 std::string to_json(const State& s) {
   json j = {{"id", s.id},         {"status", s.status},   {"pid", s.pid},
             {"pidStartTime", s.pid_start_time}, {"created", s.created.empty() ? now_rfc3339() : s.created},
-            {"command", s.command}, {"cgroupDirs", s.cgroup_dirs}};
+            {"command", s.command}, {"cgroupDirs", s.cgroup_dirs},
+            {"runtimePid", s.runtime_pid}, {"runtimeStartTime", s.runtime_start_time}};
   return j.dump(2);
 }
 
@@ -89,6 +94,8 @@ State state_from_json(const std::string& text, const std::string& where) {
     s.created = j.value("created", "");
     s.command = j.value("command", std::vector<std::string>{});
     s.cgroup_dirs = j.value("cgroupDirs", std::vector<std::string>{});
+    s.runtime_pid = j.value("runtimePid", 0);
+    s.runtime_start_time = j.value("runtimeStartTime", uint64_t{0});
     return s;
   } catch (const json::exception& e) {
     throw Error(where + ": corrupt state file (" + e.what() + ")");

@@ -259,7 +259,7 @@ TEST_CASE("a bad limit is refused before anything is made", "[root][cgroup][cont
   container::RunOptions options;
   options.containers_dir = containers;
   options.id = id;
-  CHECK_THROWS_WITH(container::run(spec, options), Catch::Matchers::Contains("the minimum is 6m"));
+  CHECK_THROWS_WITH(container::run(spec, options), test::contains("the minimum is 6m"));
   CHECK(cgtest::existing(cgroup::directories_of(layout, id)).empty());
   CHECK(cgtest::records(containers).empty());
 }

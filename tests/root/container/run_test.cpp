@@ -151,10 +151,10 @@ TEST_CASE("bad input is refused before anything is created", "[root][container][
   NoLeaks no_leaks;
   auto spec = container::default_spec({"/bin/true"});
   spec.root.path = "/no/such/rootfs";
-  CHECK_THROWS_WITH(run_captured(spec), Catch::Matchers::Contains("rootfs /no/such/rootfs cannot be used"));
+  CHECK_THROWS_WITH(run_captured(spec), test::contains("rootfs /no/such/rootfs cannot be used"));
   spec = container::default_spec({"/bin/true"});
   spec.hostname = std::string(65, 'x');
-  CHECK_THROWS_WITH(run_captured(spec), Catch::Matchers::Contains("at most 64"));
+  CHECK_THROWS_WITH(run_captured(spec), test::contains("at most 64"));
 }
 
 TEST_CASE("a failing step inside the container is reported and leaves nothing", "[root][container]") {

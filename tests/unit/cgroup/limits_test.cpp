@@ -10,7 +10,7 @@
 #include "catch.hpp"
 
 namespace cgroup = boxlab::cgroup;
-using Catch::Matchers::Contains;
+
 
 namespace {
 
@@ -48,7 +48,7 @@ TEST_CASE("parse_size refuses what is not a size, naming the flag and the input"
                           "0x10", "nan", "inf", "-inf", "1e400"}) {
     INFO("input '" << bad << "'");
     CHECK_THROWS_WITH(cgroup::parse_size(bad, "--memory"),
-                      Contains("--memory '" + std::string(bad) + "'") && Contains("expected a size such as 64m"));
+                      test::contains("--memory '" + std::string(bad) + "'") && test::contains("expected a size such as 64m"));
   }
 }
 
@@ -69,7 +69,7 @@ TEST_CASE("parse_cpu_list expands ranges", "[cgroup][limits]") {
 TEST_CASE("parse_cpu_list refuses bad lists", "[cgroup][limits][bad-input]") {
   for (const char* bad : {"", "a", "2-1", "1-", "-1", "1,,2", ",1", "1-2-3", "0 1", "1;2", "0-4294967295", "99999999999"}) {
     INFO("list '" << bad << "'");
-    CHECK_THROWS_WITH(cgroup::parse_cpu_list(bad), Contains("expected a list such as 0-2,4"));
+    CHECK_THROWS_WITH(cgroup::parse_cpu_list(bad), test::contains("expected a list such as 0-2,4"));
   }
 }
 
@@ -154,16 +154,16 @@ TEST_CASE("validate_on_this_machine knows this machine's CPUs", "[cgroup][limits
   l.cpuset_cpus = "0";
   CHECK_NOTHROW(cgroup::validate_on_this_machine(l));
   l.cpuset_cpus = "4000";
-  CHECK_THROWS_WITH(cgroup::validate_on_this_machine(l), Contains("CPU 4000 does not exist here"));
+  CHECK_THROWS_WITH(cgroup::validate_on_this_machine(l), test::contains("CPU 4000 does not exist here"));
 }
 
 TEST_CASE("parse_device_rate wants a block device and a positive rate", "[cgroup][limits][bad-input]") {
   CHECK_THROWS_WITH(cgroup::parse_device_rate("/dev/sda", "--device-read-bps"),
-                    Contains("--device-read-bps '/dev/sda': expected DEVICE:RATE"));
+                    test::contains("--device-read-bps '/dev/sda': expected DEVICE:RATE"));
   CHECK_THROWS_WITH(cgroup::parse_device_rate("/dev/null:1mb", "--device-read-bps"),
-                    Contains("--device-read-bps /dev/null: not a block device"));
+                    test::contains("--device-read-bps /dev/null: not a block device"));
   CHECK_THROWS_WITH(cgroup::parse_device_rate("/no/such/dev:1mb", "--device-write-bps"),
-                    Contains("--device-write-bps /no/such/dev") && Contains("No such file"));
+                    test::contains("--device-write-bps /no/such/dev") && test::contains("No such file"));
   // A block device of this machine, if it has one we can see.
   std::string device;
   for (const auto& e : std::filesystem::directory_iterator("/dev")) {
@@ -183,8 +183,8 @@ TEST_CASE("parse_device_rate wants a block device and a positive rate", "[cgroup
   CHECK(rate.major == major(st.st_rdev));
   CHECK(rate.minor == minor(st.st_rdev));
   CHECK(rate.bytes_per_second == 1048576);
-  CHECK_THROWS_WITH(cgroup::parse_device_rate(device + ":0", "--device-read-bps"), Contains("the rate must be positive"));
-  CHECK_THROWS_WITH(cgroup::parse_device_rate(device + ":fast", "--device-read-bps"), Contains("expected a size"));
+  CHECK_THROWS_WITH(cgroup::parse_device_rate(device + ":0", "--device-read-bps"), test::contains("the rate must be positive"));
+  CHECK_THROWS_WITH(cgroup::parse_device_rate(device + ":fast", "--device-read-bps"), test::contains("expected a size"));
 }
 
 TEST_CASE("Limits::empty is true only when nothing is limited", "[cgroup][limits]") {

@@ -109,7 +109,7 @@ TEST_CASE("v1: without swap accounting, --memory-swap is refused and the default
   }
   SECTION("a total: refused, saying how to turn swap accounting on") {
     l.memory_swap = 100 * kMiB;
-    CHECK_THROWS_WITH(cgroup::Cgroup::create(fs.layout, "c1", l), Catch::Matchers::Contains("swapaccount=1"));
+    CHECK_THROWS_WITH(cgroup::Cgroup::create(fs.layout, "c1", l), test::contains("swapaccount=1"));
   }
 }
 
@@ -222,5 +222,5 @@ TEST_CASE("v1: join, list and freeze go through every hierarchy", "[cgroup][v1][
 TEST_CASE("v1: freezing without the freezer hierarchy says so", "[cgroup][v1][fake][bad-input]") {
   fake::V1 fs({"memory"});
   auto cg = create(fs, "c1", {});
-  CHECK_THROWS_WITH(cg.freeze(), Catch::Matchers::Contains("freezer controller is not mounted"));
+  CHECK_THROWS_WITH(cg.freeze(), test::contains("freezer controller is not mounted"));
 }

@@ -195,7 +195,7 @@ TEST_CASE("v2: a write that fails removes the container's directory again", "[cg
   cgroup::Limits l;
   l.pids = 10;
   CHECK_THROWS_WITH(cgroup::Cgroup::create(fs.layout, "c1", l),
-                    Catch::Matchers::Contains("pids.max") && Catch::Matchers::Contains("controller is missing"));
+                    test::contains("pids.max") && test::contains("controller is missing"));
   CHECK_FALSE(std::filesystem::exists(fs.leaf("c1")));
 }
 

@@ -58,5 +58,5 @@ TEST_CASE("malformed config.json is refused with the reason", "[container][spec]
   CHECK_THROWS_AS(container::from_json(R"({"ociVersion":"1.1.0"})"), boxlab::Error);
   CHECK_THROWS_WITH(container::from_json(R"({"ociVersion":"1.1.0","process":{"args":["sh"]},
                        "linux":{"namespaces":[{"type":"bogus"}]}})"),
-                    Catch::Matchers::Contains("unknown namespace 'bogus'"));
+                    test::contains("unknown namespace 'bogus'"));
 }

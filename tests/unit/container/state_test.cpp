@@ -18,7 +18,7 @@
 
 namespace container = boxlab::container;
 namespace stdfs = std::filesystem;
-using Catch::Matchers::Contains;
+
 
 namespace {
 
@@ -95,7 +95,7 @@ TEST_CASE("a corrupt state file is refused, naming the file", "[container][state
   for (const char* bad : {"", "{", "[]", R"({"id":"abc"})", R"({"id":1,"status":"running","pid":1,"pidStartTime":1})",
                           R"({"id":"abc","status":"running","pid":"many","pidStartTime":1})"}) {
     INFO("text: " << bad);
-    CHECK_THROWS_WITH(container::state_from_json(bad, where), Contains(where + ": corrupt state file"));
+    CHECK_THROWS_WITH(container::state_from_json(bad, where), test::contains(where + ": corrupt state file"));
   }
 }
 
@@ -198,10 +198,10 @@ TEST_CASE("resolve_id takes a unique prefix", "[container][state]") {
   auto b = container::StateRecord::create(tmp.path(), sample_state("abd456"));
   CHECK(container::resolve_id(tmp.path(), "abc") == "abc123");
   CHECK(container::resolve_id(tmp.path(), "abd456") == "abd456");
-  CHECK_THROWS_WITH(container::resolve_id(tmp.path(), "ab"), Contains("ab is ambiguous"));
+  CHECK_THROWS_WITH(container::resolve_id(tmp.path(), "ab"), test::contains("ab is ambiguous"));
   CHECK_THROWS_WITH(container::resolve_id(tmp.path(), "ff"), "No such container: ff");
-  CHECK_THROWS_WITH(container::resolve_id(tmp.path(), ""), Contains("No such container"));
-  CHECK_THROWS_WITH(container::resolve_id(tmp.path() / "none", "abc"), Contains("No such container"));
+  CHECK_THROWS_WITH(container::resolve_id(tmp.path(), ""), test::contains("No such container"));
+  CHECK_THROWS_WITH(container::resolve_id(tmp.path() / "none", "abc"), test::contains("No such container"));
 }
 
 TEST_CASE("collect_garbage removes the records of dead runtimes and keeps live ones", "[container][state][gc]") {

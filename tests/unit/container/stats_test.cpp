@@ -13,7 +13,7 @@
 #include "test_support.hpp"
 
 namespace container = boxlab::container;
-using Catch::Matchers::Contains;
+
 using namespace std::chrono_literals;
 
 TEST_CASE("human_size prints binary units with at most 4 significant digits", "[container][stats]") {

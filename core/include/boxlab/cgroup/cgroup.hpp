@@ -5,7 +5,7 @@
  *
  * One interface over both kernel interfaces: v1 (one directory per controller hierarchy) and
  * v2 (one directory in the unified tree). The cgroup is created below the runtime's own
- * cgroup, as boxlab/<id> (on v2, below its nearest ancestor without processes: cgroups(7),
+ * cgroup, as boxlab/&lt;id&gt; (on v2, below its nearest ancestor without processes: cgroups(7),
  * "no internal processes"), and never moves any process but the container's.
  */
 #pragma once
@@ -49,7 +49,9 @@ class Cgroup {
   /// Take ownership of an existing cgroup again (e.g. from a state file), by its directories.
   static Cgroup adopt(const Layout& layout, std::vector<std::string> directories);
 
+  /// Take over @p other's cgroup; @p other then owns nothing.
   Cgroup(Cgroup&&) noexcept;
+  /// Remove the cgroup this one owns (if any), then take over @p other's.
   Cgroup& operator=(Cgroup&&) noexcept;
   ~Cgroup();
 
@@ -87,7 +89,7 @@ std::vector<std::string> directories_of(const Layout& layout, const std::string&
 
 /**
  * @brief Remove boxlab cgroups left by runtimes killed mid-start: each directory in @p ids
- * (below the runtime's cgroup, boxlab/<id>) that holds no process. Returns how many were removed.
+ * (below the runtime's cgroup, boxlab/&lt;id&gt;) that holds no process. Returns how many were removed.
  */
 int sweep(const Layout& layout, const std::vector<std::string>& ids);
 

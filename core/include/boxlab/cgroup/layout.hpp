@@ -3,7 +3,7 @@
  * @brief Where the cgroup controllers live on this machine, and where the runtime itself is.
  *
  * cgroup v1 mounts one hierarchy per controller (or per group of controllers) under
- * /sys/fs/cgroup/<name>; v2 has one unified tree at /sys/fs/cgroup. "Hybrid" systems mount the
+ * /sys/fs/cgroup/&lt;name&gt;; v2 has one unified tree at /sys/fs/cgroup. "Hybrid" systems mount the
  * v1 hierarchies and a cgroup2 tree beside them (often without controllers); boxlab then uses
  * v1, where the controllers are (cgroups(7), "CGROUPS VERSION 1" and "CGROUPS VERSION 2").
  */
@@ -23,7 +23,7 @@ inline const std::vector<std::string> kControllers{"cpu", "cpuset", "io", "memor
 
 /// Where everything is: detected from the kernel, or built by hand for tests (fake cgroupfs).
 struct Layout {
-  Version version = Version::v2;
+  Version version = Version::v2;  ///< the interface the controllers are used through
   std::string description;  ///< "v2", "v1" or "hybrid", for messages and doctor
   /// v2: the mount point of the unified tree (normally /sys/fs/cgroup).
   std::string unified_mount;

@@ -45,9 +45,13 @@ struct State {
   std::string created;                   ///< RFC 3339 UTC
   std::vector<std::string> command;      ///< what it runs
   std::vector<std::string> cgroup_dirs;  ///< its cgroup directories (empty: none)
+  pid_t runtime_pid = 0;                 ///< the runtime that looks after it
+  uint64_t runtime_start_time = 0;       ///< that runtime's start time (proc(5) stat field 22)
 
   /// True if the recorded process still runs (same PID and same start time).
   bool process_alive() const;
+  /// True if the recorded runtime is known to be gone (recorded, and no longer running).
+  bool runtime_gone() const;
 };
 
 /// Serialise a state as state.json text.
@@ -63,6 +67,7 @@ class StateRecord {
  public:
   /// Create `<containers_dir>/<state.id>` locked, and write @p state into it.
   static StateRecord create(const std::string& containers_dir, const State& state);
+  /// Take over @p other's record; @p other then owns nothing.
   StateRecord(StateRecord&& other) noexcept
       : dir_(std::exchange(other.dir_, {})), lock_(std::move(other.lock_)) {}
   StateRecord& operator=(StateRecord&&) = delete;
