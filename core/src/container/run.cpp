@@ -97,11 +97,15 @@ RunResult run(const Spec& spec, const RunOptions& run_options) {
   sys::SignalBlock block(sys::forwarded_signals());
   sys::SpawnOptions options = spawn_options(spec, run_options, cg ? &*cg : nullptr);
   if (record) options.close_in_child.push_back(record->lock_fd());  // the lock must die with us
+  // Recorded as running before it is let go, so whoever sees its first output finds it running.
+  options.before_exec = [&, join = options.before_exec](pid_t pid) {
+    join(pid);
+    state.status = "running";
+    state.pid = pid;
+    state.pid_start_time = sys::process_start_time(pid);
+    if (record) record->update(state);
+  };
   sys::Child child = sys::spawn(options);
-  state.status = "running";
-  state.pid = child.pid();
-  state.pid_start_time = sys::process_start_time(child.pid());
-  if (record) record->update(state);
   if (run_options.on_started) run_options.on_started(child.pid());
 
   RunResult result{sys::wait_forwarding_signals(child, block), false, state.id};
