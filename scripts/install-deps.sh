@@ -2,7 +2,7 @@
 # Installs every Debian package boxlab needs to build, test and teach.
 # One list, used by the README's set-up command and by .ci/run.
 # Works on Debian 12 (bookworm) and Ubuntu 24.04 (noble): the package names are the same there.
-# Usage: sudo scripts/install-deps.sh [--with-vm]
+# Usage: sudo scripts/install-deps.sh [--with-vm] [--with-bench]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -21,12 +21,19 @@ RUN_PKGS=(
   nodejs               # slides (marp-cli, pinned by slides/package-lock.json)
   python3 jq
 )
-VM_PKGS=(qemu-system-x86 linux-image-amd64 cpio)
+VM_PKGS=(qemu-system-x86 linux-image-amd64 cpio zstd)   # tests/vm/: a fresh cgroup v2 VM
+BENCH_PKGS=(hyperfine runc crun)                         # bench/: against the runtimes we admire
 
 pkgs=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
 # Debian ships npm apart from nodejs; NodeSource's nodejs bundles it and conflicts with it.
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
-[[ "${1:-}" == --with-vm ]] && pkgs+=("${VM_PKGS[@]}")
+for option in "$@"; do
+  case $option in
+    --with-vm) pkgs+=("${VM_PKGS[@]}") ;;
+    --with-bench) pkgs+=("${BENCH_PKGS[@]}") ;;
+    *) echo "install-deps: unknown option $option (known: --with-vm --with-bench)" >&2; exit 1 ;;
+  esac
+done
 
 if [[ $(id -u) != 0 ]]; then
   echo "install-deps: needs root to run apt-get; run: sudo $0 $*" >&2
