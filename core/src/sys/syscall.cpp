@@ -5,7 +5,8 @@
 // without saying what was not permitted. Descriptors are always opened close-on-exec: a
 // container must not inherit the runtime's files (the checker verifies PID 1 has only 0, 1, 2).
 //
-// Interface: open openat pipe2 dup2 close_range_cloexec read write_all read_file write_file
+// Interface: open openat openat2 mkdirat mknodat symlinkat linkat lchownat renameat unlinkat
+//   lsetxattr lgetxattr pipe2 dup2 close_range_cloexec read write_all read_file write_file
 //   stat lstat exists statfs_type kernel_release mkdir mkdir_all rmdir unlink rename fsync try_lock_exclusive lock_exclusive process_start_time getrandom total_memory mknod symlink readlink chmod chdir chroot
 //   mount umount2 pivot_root sethostname gethostname unshare setns kill setpgid pidfd_open
 //   set_parent_death_signal set_ids clone3
@@ -18,7 +19,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <linux/openat2.h>
 #include <sys/file.h>
+#include <sys/xattr.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/sysinfo.h>
@@ -177,6 +180,61 @@ void rmdir(const std::string& path) {
 
 void unlink(const std::string& path) {
   if (::unlink(path.c_str()) < 0) throw_errno("unlink " + path);
+}
+
+UniqueFd openat2(int dirfd, const std::string& path, int flags, mode_t mode, uint64_t resolve) {
+  struct open_how how {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  how.resolve = resolve;
+  long fd = retry_eintr([&] { return ::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how); });
+  if (fd < 0) throw_errno("openat2 " + path);
+  return UniqueFd(static_cast<int>(fd));
+}
+
+void mkdirat(int dirfd, const std::string& path, mode_t mode, bool exist_ok) {
+  if (::mkdirat(dirfd, path.c_str(), mode) < 0 && !(exist_ok && errno == EEXIST)) throw_errno("mkdirat " + path);
+}
+
+void mknodat(int dirfd, const std::string& path, mode_t mode, dev_t dev) {
+  if (::mknodat(dirfd, path.c_str(), mode, dev) < 0) throw_errno("mknodat " + path);
+}
+
+void symlinkat(const std::string& target, int dirfd, const std::string& linkpath) {
+  if (::symlinkat(target.c_str(), dirfd, linkpath.c_str()) < 0) throw_errno("symlinkat " + linkpath + " -> " + target);
+}
+
+void linkat(int olddirfd, const std::string& oldpath, int newdirfd, const std::string& newpath) {
+  if (::linkat(olddirfd, oldpath.c_str(), newdirfd, newpath.c_str(), 0) < 0)
+    throw_errno("linkat " + newpath + " to " + oldpath);
+}
+
+void lchownat(int dirfd, const std::string& path, uid_t uid, gid_t gid) {
+  if (::fchownat(dirfd, path.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) < 0) throw_errno("fchownat " + path);
+}
+
+void renameat(int olddirfd, const std::string& oldpath, int newdirfd, const std::string& newpath) {
+  if (::renameat(olddirfd, oldpath.c_str(), newdirfd, newpath.c_str()) < 0)
+    throw_errno("renameat " + oldpath + " to " + newpath);
+}
+
+void unlinkat(int dirfd, const std::string& path, int flags) {
+  if (::unlinkat(dirfd, path.c_str(), flags) < 0) throw_errno("unlinkat " + path);
+}
+
+void lsetxattr(const std::string& path, const std::string& name, std::string_view value) {
+  if (::lsetxattr(path.c_str(), name.c_str(), value.data(), value.size(), 0) < 0)
+    throw_errno("lsetxattr " + name + " on " + path);
+}
+
+std::optional<std::string> lgetxattr(const std::string& path, const std::string& name) {
+  char value[4096];
+  ssize_t n = ::lgetxattr(path.c_str(), name.c_str(), value, sizeof value);
+  if (n < 0) {
+    if (errno == ENODATA) return std::nullopt;
+    throw_errno("lgetxattr " + name + " on " + path);
+  }
+  return std::string(value, static_cast<size_t>(n));
 }
 
 void rename(const std::string& from, const std::string& to) {

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,27 @@ long statfs_type(const std::string& path);
 /// uname(2): the kernel release, e.g. "6.1.0-18-amd64".
 std::string kernel_release();
 
+/// openat2(2) (Linux 5.6): open @p path relative to @p dirfd with @p resolve restrictions,
+/// e.g. RESOLVE_IN_ROOT so that "..", absolute paths and symlinks cannot leave @p dirfd.
+UniqueFd openat2(int dirfd, const std::string& path, int flags, mode_t mode, uint64_t resolve);
+/// mkdirat(2); with @p exist_ok an existing directory is fine.
+void mkdirat(int dirfd, const std::string& path, mode_t mode, bool exist_ok = false);
+/// mknodat(2).
+void mknodat(int dirfd, const std::string& path, mode_t mode, dev_t dev);
+/// symlinkat(2): create @p linkpath (relative to @p dirfd) pointing at @p target.
+void symlinkat(const std::string& target, int dirfd, const std::string& linkpath);
+/// linkat(2) with flags 0 (the source is not followed if it is a symlink).
+void linkat(int olddirfd, const std::string& oldpath, int newdirfd, const std::string& newpath);
+/// fchownat(2) with AT_SYMLINK_NOFOLLOW.
+void lchownat(int dirfd, const std::string& path, uid_t uid, gid_t gid);
+/// renameat(2).
+void renameat(int olddirfd, const std::string& oldpath, int newdirfd, const std::string& newpath);
+/// unlinkat(2); @p flags may be AT_REMOVEDIR.
+void unlinkat(int dirfd, const std::string& path, int flags);
+/// lsetxattr(2): set extended attribute @p name of @p path (not following a final symlink).
+void lsetxattr(const std::string& path, const std::string& name, std::string_view value);
+/// lgetxattr(2); returns nullopt when the attribute is not set (ENODATA).
+std::optional<std::string> lgetxattr(const std::string& path, const std::string& name);
 /// mkdir(2). With @p exist_ok, an existing directory is not an error.
 void mkdir(const std::string& path, mode_t mode, bool exist_ok = false);
 /// mkdir -p: create @p path and its missing parents.
