@@ -15,5 +15,7 @@ std::vector<Check> lab02_checks();
 std::vector<Check> lab03_checks();
 /// lab 04, cgroups: limit files, fork bomb, OOM kill, CPU quota, stats, sweeping.
 std::vector<Check> lab04_checks();
+/// lab 05, layers: overlay mount and lowerdir order, whiteouts, isolation, diff, cleanup.
+std::vector<Check> lab05_checks();
 
 }  // namespace checker
