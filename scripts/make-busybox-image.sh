@@ -56,7 +56,8 @@ layer_digest=$(put_blob "$tmp/layer.tar.gz")
 rm "$tmp/layer.tar"
 
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
-version=$("$busybox" | head -1 | awk '{print $2}')
+# Read all of its output (no `| head`): with pipefail, a SIGPIPE in busybox would fail the build.
+version=$("$busybox" 2>/dev/null | awk 'NR == 1 {print $2}')
 cat > "$tmp/config.json" <<JSON
 {"architecture":"amd64","os":"linux","created":"$created","author":"boxlab make-busybox-image.sh",
  "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],

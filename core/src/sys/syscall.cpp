@@ -6,7 +6,7 @@
 // container must not inherit the runtime's files (the checker verifies PID 1 has only 0, 1, 2).
 //
 // Interface: open openat openat2 mkdirat mknodat symlinkat linkat lchownat renameat unlinkat
-//   lsetxattr lgetxattr pipe2 dup2 close_range_cloexec read write_all read_file write_file
+//   fchmod futimens utimensat_nofollow lsetxattr lgetxattr pipe2 dup2 close_range_cloexec read write_all read_file write_file
 //   stat lstat exists statfs_type kernel_release mkdir mkdir_all rmdir unlink rename fsync try_lock_exclusive lock_exclusive process_start_time getrandom total_memory mknod symlink readlink chmod chdir chroot
 //   mount umount2 pivot_root sethostname gethostname unshare setns kill setpgid pidfd_open
 //   set_parent_death_signal set_ids clone3
@@ -220,6 +220,18 @@ void renameat(int olddirfd, const std::string& oldpath, int newdirfd, const std:
 
 void unlinkat(int dirfd, const std::string& path, int flags) {
   if (::unlinkat(dirfd, path.c_str(), flags) < 0) throw_errno("unlinkat " + path);
+}
+
+void fchmod(int fd, mode_t mode, const std::string& what) {
+  if (::fchmod(fd, mode) < 0) throw_errno("fchmod " + what);
+}
+
+void futimens(int fd, const struct timespec times[2], const std::string& what) {
+  if (::futimens(fd, times) < 0) throw_errno("futimens " + what);
+}
+
+void utimensat_nofollow(int dirfd, const std::string& path, const struct timespec times[2]) {
+  if (::utimensat(dirfd, path.c_str(), times, AT_SYMLINK_NOFOLLOW) < 0) throw_errno("utimensat " + path);
 }
 
 void lsetxattr(const std::string& path, const std::string& name, std::string_view value) {

@@ -70,6 +70,12 @@ void lchownat(int dirfd, const std::string& path, uid_t uid, gid_t gid);
 void renameat(int olddirfd, const std::string& oldpath, int newdirfd, const std::string& newpath);
 /// unlinkat(2); @p flags may be AT_REMOVEDIR.
 void unlinkat(int dirfd, const std::string& path, int flags);
+/// fchmod(2): set the mode of the open file @p fd (@p what names it in the error).
+void fchmod(int fd, mode_t mode, const std::string& what);
+/// futimens(2): set the access and modification times of the open file @p fd.
+void futimens(int fd, const struct timespec times[2], const std::string& what);
+/// utimensat(2) with AT_SYMLINK_NOFOLLOW: set the times of @p path itself (e.g. a symlink).
+void utimensat_nofollow(int dirfd, const std::string& path, const struct timespec times[2]);
 /// lsetxattr(2): set extended attribute @p name of @p path (not following a final symlink).
 void lsetxattr(const std::string& path, const std::string& name, std::string_view value);
 /// lgetxattr(2); returns nullopt when the attribute is not set (ENODATA).
