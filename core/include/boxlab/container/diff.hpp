@@ -15,8 +15,9 @@ enum class ChangeKind { added, changed, deleted };
 
 /// One line of docker diff: a kind and an absolute path inside the container.
 struct Change {
-  ChangeKind kind;
-  std::string path;
+  ChangeKind kind;   ///< added, changed or deleted
+  std::string path;  ///< absolute, inside the container
+  /// Same kind and path.
   bool operator==(const Change&) const = default;
 };
 

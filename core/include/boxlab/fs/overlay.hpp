@@ -42,8 +42,9 @@ std::string overlay_options(const OverlayDirs& dirs);
 
 /// What an entry's name means in an OCI layer (image-spec layer.md, "Whiteouts").
 struct OciWhiteout {
+  /// not a whiteout, a file whiteout (.wh.NAME), or an opaque directory marker (.wh..wh..opq)
   enum class Kind { none, file, opaque };
-  Kind kind = Kind::none;
+  Kind kind = Kind::none;  ///< which of the three
   std::string target;  ///< for Kind::file: the name the whiteout deletes (".wh.NAME" -> "NAME")
 };
 
@@ -71,6 +72,7 @@ class OverlayMount {
  public:
   /// mount -t overlay overlay -o overlay_options(dirs) target. Checks every dir exists first.
   static OverlayMount mount(const OverlayDirs& dirs, const std::string& target);
+  /// Take over @p other's mount; @p other then owns nothing.
   OverlayMount(OverlayMount&& other) noexcept : target_(std::exchange(other.target_, {})) {}
   OverlayMount& operator=(OverlayMount&&) = delete;
   ~OverlayMount();
@@ -96,6 +98,7 @@ class ContainerLayer {
   /// @p keep, upper/ and the layer list stay after the end (a `kept` file says so), for `diff`.
   static ContainerLayer create(const std::string& overlay_root, const std::string& id,
                                const std::vector<std::string>& layers, bool keep);
+  /// Take over @p other's directories; @p other then owns nothing.
   ContainerLayer(ContainerLayer&& other) noexcept
       : dir_(std::exchange(other.dir_, {})), dirs_(std::move(other.dirs_)), lock_(std::move(other.lock_)),
         keep_(other.keep_) {}
@@ -103,8 +106,11 @@ class ContainerLayer {
   /// Removes the directories; when kept, only work/ and merged/ go.
   ~ContainerLayer();
 
+  /// &lt;overlay root&gt;/&lt;id&gt;: the container's directory.
   const std::string& directory() const noexcept { return dir_; }
+  /// Where the overlay is mounted: the container's rootfs.
   std::string merged() const { return dir_ + "/merged"; }
+  /// The lower, upper and work directories of its overlay.
   OverlayDirs dirs() const { return dirs_; }
 
  private:

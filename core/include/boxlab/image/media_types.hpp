@@ -20,18 +20,30 @@ namespace boxlab::image {
 
 /// The media types boxlab reads (image-spec media-types.md and Docker's manifest v2 schema 2).
 namespace media_type {
+/// OCI image index (a list of manifests, one per platform).
 inline constexpr std::string_view kOciIndex = "application/vnd.oci.image.index.v1+json";
+/// OCI image manifest.
 inline constexpr std::string_view kOciManifest = "application/vnd.oci.image.manifest.v1+json";
+/// OCI image config.
 inline constexpr std::string_view kOciConfig = "application/vnd.oci.image.config.v1+json";
+/// OCI layer, an uncompressed tar.
 inline constexpr std::string_view kOciLayer = "application/vnd.oci.image.layer.v1.tar";
+/// OCI layer, gzip-compressed tar.
 inline constexpr std::string_view kOciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+/// OCI layer, zstd-compressed tar.
 inline constexpr std::string_view kOciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+/// OCI layer that registries may not redistribute (gzip).
 inline constexpr std::string_view kOciLayerNondistributableGzip =
     "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+/// Docker manifest list (schema 2).
 inline constexpr std::string_view kDockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+/// Docker image manifest (schema 2).
 inline constexpr std::string_view kDockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+/// Docker image config.
 inline constexpr std::string_view kDockerConfig = "application/vnd.docker.container.image.v1+json";
+/// Docker layer, gzip-compressed tar.
 inline constexpr std::string_view kDockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+/// Docker foreign layer (fetched from elsewhere; gzip).
 inline constexpr std::string_view kDockerForeignLayerGzip =
     "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 }  // namespace media_type

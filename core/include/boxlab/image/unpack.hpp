@@ -48,7 +48,7 @@ struct UnpackResult {
 UnpackResult unpack_into(const std::filesystem::path& layer, int root_fd, const UnpackOptions& options = {});
 
 /**
- * @brief Unpack @p layer into @p layers_dir/<diff_id hex>, all or nothing.
+ * @brief Unpack @p layer into @p layers_dir/&lt;diff_id hex&gt;, all or nothing.
  *
  * Unpacks into a temporary directory beside it and renames it into place once the diff_id is
  * known (and equals @p expected_diff_id when given); a failure removes the temporary directory.
