@@ -20,7 +20,7 @@ RUN_PKGS=(
   doxygen graphviz     # API docs, lesson diagrams
   nodejs               # slides (marp-cli, pinned by slides/package-lock.json)
   python3 jq
-  docker-registry skopeo umoci   # the real registry in the tests, and OCI layout readers (lab 06)
+  docker-registry skopeo umoci curl   # the real registry in the tests (curl waits for it), OCI layout readers
 )
 VM_PKGS=(qemu-system-x86 linux-image-amd64 cpio zstd)   # tests/vm/: a fresh cgroup v2 VM
 BENCH_PKGS=(hyperfine runc crun)                         # bench/: against the runtimes we admire
