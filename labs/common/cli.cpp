@@ -4,8 +4,11 @@
 
 #include <fmt/core.h>
 
+#include <csignal>
+#include <cstdio>
 #include <iostream>
 
+#include "boxlab/container/stats.hpp"
 #include "boxlab/ns/namespace.hpp"
 #include "boxlab/sys/error.hpp"
 
@@ -130,6 +133,23 @@ void apply_rootfs_flags(boxlab::container::Spec& spec, const RootfsFlags& flags)
   if (!spec.creates(boxlab::ns::Kind::mnt)) throw boxlab::Error("--rootfs needs the mnt namespace (--ns ...,mnt)");
   spec.root = {flags.rootfs, flags.read_only};
   boxlab::container::add_rootfs_defaults(spec);
+}
+
+namespace {
+volatile std::sig_atomic_t interrupted = 0;
+}  // namespace
+
+int show_stats(const std::string& containers_dir, const std::vector<std::string>& ids, bool no_stream) {
+  using namespace std::chrono_literals;
+  bool tty = isatty(STDOUT_FILENO);
+  std::signal(SIGINT, [](int) { interrupted = 1; });
+  do {
+    std::string table = boxlab::container::format_stats(boxlab::container::sample_stats(containers_dir, ids, 1000ms));
+    if (tty && !no_stream) std::fputs("\033[2J\033[H", stdout);  // clear the screen, as docker stats
+    std::fputs(table.c_str(), stdout);
+    std::fflush(stdout);
+  } while (!no_stream && !interrupted);
+  return 0;
 }
 
 }  // namespace labcli

@@ -52,6 +52,10 @@ void add_rootfs_flags(CLI::App& run, RootfsFlags& flags);
 /// Give @p spec the rootfs and Docker's default mounts when --rootfs was given.
 void apply_rootfs_flags(boxlab::container::Spec& spec, const RootfsFlags& flags);
 
+/// `stats [--no-stream] [ID...]`: a sample a second of the running containers under
+/// @p containers_dir (a cleared screen on a terminal) until Ctrl-C, or one with @p no_stream.
+int show_stats(const std::string& containers_dir, const std::vector<std::string>& ids, bool no_stream);
+
 /// Print `ns PID`'s table: each namespace of PID beside the host's (this process's).
 void print_namespaces(pid_t pid);
 

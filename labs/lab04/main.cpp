@@ -1,35 +1,17 @@
 // lab04: control groups. `run` adds Docker's resource flags (--memory, --cpus, --pids-limit,
 // ...) to lab03: the container gets its own cgroup boxlab/<id>, joined before exec, and its own
 // cgroup namespace. `stats` shows each running container's usage, as `docker stats` does.
-#include <unistd.h>
 
-#include <csignal>
 #include <cstdio>
 
 #include "boxlab/container/gc.hpp"
 #include "boxlab/container/run.hpp"
 #include "boxlab/container/state.hpp"
-#include "boxlab/container/stats.hpp"
 #include "boxlab/sys/error.hpp"
 #include "cli.hpp"
 #include "limit_flags.hpp"
 
 namespace {
-
-volatile std::sig_atomic_t interrupted = 0;
-
-int show_stats(const std::string& containers_dir, const std::vector<std::string>& ids, bool no_stream) {
-  using namespace std::chrono_literals;
-  bool tty = isatty(STDOUT_FILENO);
-  std::signal(SIGINT, [](int) { interrupted = 1; });
-  do {
-    std::string table = boxlab::container::format_stats(boxlab::container::sample_stats(containers_dir, ids, 1000ms));
-    if (tty && !no_stream) std::fputs("\033[2J\033[H", stdout);  // clear the screen, as docker stats
-    std::fputs(table.c_str(), stdout);
-    std::fflush(stdout);
-  } while (!no_stream && !interrupted);
-  return 0;
-}
 
 void report_oom(const boxlab::container::RunResult& result) {
   std::fprintf(stderr, "lab04: container %s: the OOM killer killed %s (its memory limit was reached)\n",
@@ -69,7 +51,7 @@ int main(int argc, char** argv) {
       labcli::print_namespaces(pid);
       return 0;
     }
-    if (*stats) return show_stats(state_root.containers(), stats_ids, no_stream);
+    if (*stats) return labcli::show_stats(state_root.containers(), stats_ids, no_stream);
     flags.command = labcli::command_of(*run);
     auto spec = labcli::spec_from_flags(flags);
     labcli::apply_rootfs_flags(spec, rootfs_flags);

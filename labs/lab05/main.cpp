@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -15,7 +14,6 @@
 #include "boxlab/container/gc.hpp"
 #include "boxlab/container/run.hpp"
 #include "boxlab/container/state.hpp"
-#include "boxlab/container/stats.hpp"
 #include "boxlab/fs/overlay.hpp"
 #include "boxlab/ns/namespace.hpp"
 #include "boxlab/sys/error.hpp"
@@ -27,21 +25,6 @@ namespace {
 
 namespace fs = boxlab::fs;
 namespace container = boxlab::container;
-
-volatile std::sig_atomic_t interrupted = 0;
-
-// As lab04's: a sample a second, on a cleared screen when stdout is a terminal.
-int show_stats(const std::string& containers_dir, bool no_stream) {
-  bool tty = isatty(STDOUT_FILENO);
-  std::signal(SIGINT, [](int) { interrupted = 1; });
-  do {
-    std::string table = container::format_stats(container::sample_stats(containers_dir, {}, std::chrono::seconds(1)));
-    if (tty && !no_stream) std::fputs("\033[2J\033[H", stdout);
-    std::fputs(table.c_str(), stdout);
-    std::fflush(stdout);
-  } while (!no_stream && !interrupted);
-  return 0;
-}
 
 std::string overlay_root(const container::StateRoot& root) { return root.run + "/overlay"; }
 
@@ -107,7 +90,7 @@ int main(int argc, char** argv) {
       labcli::print_namespaces(pid);
       return 0;
     }
-    if (*stats) return show_stats(state_root.containers(), no_stream);
+    if (*stats) return labcli::show_stats(state_root.containers(), {}, no_stream);
     if (*diff) {
       auto dirs = fs::find_container_layer(overlay_root(state_root), id);
       std::fputs(container::format_changes(container::diff(dirs.upper, dirs.layers)).c_str(), stdout);

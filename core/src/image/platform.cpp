@@ -52,13 +52,9 @@ bool is_name(std::string_view s) {
 
 }  // namespace
 
-bool is_index_media_type(std::string_view media_type) {
-  return media_type == kDockerManifestList || media_type == kOciIndex;
-}
+bool is_index_media_type(std::string_view media_type) { return media_kind(media_type) == MediaKind::kIndex; }
 
-bool is_manifest_media_type(std::string_view media_type) {
-  return media_type == kDockerManifest || media_type == kOciManifest;
-}
+bool is_manifest_media_type(std::string_view media_type) { return media_kind(media_type) == MediaKind::kManifest; }
 
 Platform Platform::parse(std::string_view text) {
   std::vector<std::string_view> parts;

@@ -13,16 +13,15 @@
 #include <string>
 #include <string_view>
 
+#include "boxlab/image/media_types.hpp"
+
 namespace boxlab::image {
 
-/// Media type of a Docker manifest list.
-inline constexpr std::string_view kDockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
-/// Media type of an OCI image index.
-inline constexpr std::string_view kOciIndex = "application/vnd.oci.image.index.v1+json";
-/// Media type of a Docker schema2 image manifest.
-inline constexpr std::string_view kDockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
-/// Media type of an OCI image manifest.
-inline constexpr std::string_view kOciManifest = "application/vnd.oci.image.manifest.v1+json";
+// The manifest media types, defined once in media_types.hpp, under the names this API used.
+using media_type::kDockerManifest;
+using media_type::kDockerManifestList;
+using media_type::kOciIndex;
+using media_type::kOciManifest;
 
 /// True for the two index media types (a Docker manifest list or an OCI index).
 bool is_index_media_type(std::string_view media_type);
