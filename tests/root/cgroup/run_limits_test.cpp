@@ -19,6 +19,7 @@
 #include "boxlab/sys/syscall.hpp"
 #include "catch.hpp"
 #include "cgroup_support.hpp"
+#include "root/no_leaks.hpp"
 #include "test_support.hpp"
 
 namespace cgroup = boxlab::cgroup;
@@ -75,13 +76,7 @@ cgroup::Limits memory_limit(int64_t bytes) {
   return l;
 }
 
-struct NoLeaks {
-  std::vector<std::string> mounts = test::mount_table();
-  ~NoLeaks() {
-    CHECK(test::mount_table() == mounts);
-    CHECK(test::child_pids().empty());
-  }
-};
+using test::NoLeaks;
 
 }  // namespace
 

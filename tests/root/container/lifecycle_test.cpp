@@ -23,6 +23,7 @@
 #include "boxlab/sys/process.hpp"
 #include "boxlab/sys/syscall.hpp"
 #include "catch.hpp"
+#include "root/no_leaks.hpp"
 #include "test_support.hpp"
 
 namespace cgroup = boxlab::cgroup;
@@ -36,13 +37,7 @@ namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
 
-struct NoLeaks {
-  std::vector<std::string> mounts = test::mount_table();
-  ~NoLeaks() {
-    CHECK(test::mount_table() == mounts);
-    CHECK(test::child_pids().empty());
-  }
-};
+using test::NoLeaks;
 
 // The limits this machine can apply: memory, pids and CPU where their controllers are.
 cgroup::Limits some_limits(const cgroup::Layout& layout) {

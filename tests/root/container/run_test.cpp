@@ -11,6 +11,7 @@
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
 #include "catch.hpp"
+#include "root/no_leaks.hpp"
 #include "test_support.hpp"
 
 namespace container = boxlab::container;
@@ -55,13 +56,7 @@ container::Spec rootfs_spec(const Rootfs& rootfs, std::vector<std::string> args)
 }
 
 // Every test must leave the host as it found it.
-struct NoLeaks {
-  std::vector<std::string> mounts = test::mount_table();
-  ~NoLeaks() {
-    CHECK(test::mount_table() == mounts);
-    CHECK(test::child_pids().empty());
-  }
-};
+using test::NoLeaks;
 
 }  // namespace
 
