@@ -3,7 +3,7 @@
 // cpuacct.usage, memory.current or memory.usage_in_bytes, pids.current). CPU % needs two
 // samples: CPU time is a counter, so usage is its growth over the wall time between them.
 //
-// Interface: sample_stats, format_stats, human_size
+// Interface: sample_stats, format_stats
 #include "boxlab/container/stats.hpp"
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "boxlab/cgroup/cgroup.hpp"
 #include "boxlab/container/state.hpp"
 #include "boxlab/sys/error.hpp"
+#include "boxlab/sys/text.hpp"
 #include "boxlab/sys/syscall.hpp"
 
 namespace boxlab::container {
@@ -74,16 +75,6 @@ std::vector<ContainerStats> sample_stats(const std::string& containers_dir, cons
   return out;
 }
 
-std::string human_size(uint64_t bytes) {
-  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1024 && unit < 4) value /= 1024, ++unit;
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g%s", value, kUnits[unit]);
-  return text;
-}
-
 std::string format_stats(const std::vector<ContainerStats>& stats) {
   char line[160];
   std::snprintf(line, sizeof line, "%-15s%-10s%-24s%-10s%s\n", "CONTAINER ID", "CPU %", "MEM USAGE / LIMIT", "MEM %",
@@ -92,7 +83,7 @@ std::string format_stats(const std::vector<ContainerStats>& stats) {
   for (const auto& s : stats) {
     std::string cpu = fmt_percent(s.cpu_percent);
     double mem_percent = s.memory_limit ? 100.0 * static_cast<double>(s.memory_usage) / static_cast<double>(s.memory_limit) : 0;
-    std::string memory = human_size(s.memory_usage) + " / " + human_size(s.memory_limit);
+    std::string memory = sys::human_size(s.memory_usage) + " / " + sys::human_size(s.memory_limit);
     std::snprintf(line, sizeof line, "%-15s%-10s%-24s%-10s%llu\n", short_id(s.id).c_str(), cpu.c_str(),
                   memory.c_str(), fmt_percent(mem_percent).c_str(), static_cast<unsigned long long>(s.pids));
     out += line;

@@ -15,7 +15,7 @@
 // token (auth.cpp) or Basic credentials, cached per scope ("repository:library/busybox:pull"),
 // and the request is retried once.
 //
-// Interface: Registry::{ping,get_manifest,fetch_blob,blob_exists,push_blob,push_manifest}
+// Interface: Registry::{ping,get_manifest,stream_blob,fetch_blob,blob_exists,push_blob,push_manifest}
 #include "boxlab/image/registry.hpp"
 
 #include <fcntl.h>
@@ -243,6 +243,24 @@ bool Registry::blob_exists(const std::string& repository, const Digest& digest) 
   });
 }
 
+void Registry::stream_blob(const std::string& repository, const Digest& digest, uint64_t expected_size,
+                           const BlobSink& sink, const ProgressFn& progress) {
+  uint64_t received = 0;
+  http::Request request;
+  request.url = url(repository, "blobs", digest.str());
+  request.on_body = [&](std::string_view chunk) {
+    if (received + chunk.size() > expected_size)
+      throw Error("the blob is larger than the expected " + std::to_string(expected_size) + " bytes");
+    received += chunk.size();
+    sink(chunk);
+    if (progress) progress(received, expected_size);
+  };
+  http::Response response = send(request, "repository:" + repository + ":pull");
+  expect(response, {200});
+  if (received != expected_size)
+    throw Error("the blob has " + std::to_string(received) + " bytes, expected " + std::to_string(expected_size));
+}
+
 void Registry::fetch_blob(const std::string& repository, const Digest& digest, uint64_t expected_size,
                           const std::string& destination, const ProgressFn& progress) {
   with_context("fetch blob " + digest.str() + " from " + host_ + "/" + repository, [&] {
@@ -250,19 +268,10 @@ void Registry::fetch_blob(const std::string& repository, const Digest& digest, u
     sys::UniqueFd out = sys::open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     sys::ScopeExit cleanup([&] { remove_quietly(temporary); });
     Sha256 hash;
-    http::Request request;
-    request.url = url(repository, "blobs", digest.str());
-    request.on_body = [&](std::string_view chunk) {
-      if (hash.size() + chunk.size() > expected_size)
-        throw Error("the blob is larger than the expected " + std::to_string(expected_size) + " bytes");
+    stream_blob(repository, digest, expected_size, [&](std::string_view chunk) {
       hash.update(chunk);
       sys::write_all(out.get(), chunk);
-      if (progress) progress(hash.size(), expected_size);
-    };
-    http::Response response = send(request, "repository:" + repository + ":pull");
-    expect(response, {200});
-    if (hash.size() != expected_size)
-      throw Error("the blob has " + std::to_string(hash.size()) + " bytes, expected " + std::to_string(expected_size));
+    }, progress);
     Digest got = hash.finish();
     if (got != digest) throw Error("the blob's bytes hash to " + got.str() + ": digest mismatch");
     sys::fsync(out.get());

@@ -21,7 +21,7 @@
 // containerd's io.containerd.image.name ("docker.io/library/busybox:latest").
 //
 // Interface: Store::{blob_path,has_blob,begin_blob,BlobWriter::write,BlobWriter::commit,
-//   put_blob_file,put_blob_bytes,read_json_blob,put_manifest,put_config,tag,untag,resolve,list,
+//   put_blob_file,put_blob_bytes,read_json_blob,parse_manifest,read_manifest,put_manifest,put_config,tag,untag,resolve,list,
 //   remove_unreferenced_blobs,import_layout}
 #include "boxlab/image/store.hpp"
 
@@ -82,8 +82,6 @@ Descriptor parse_descriptor(const json& j, const std::string& what) {
   return d;
 }
 
-std::vector<Descriptor> parse_index_document(const stdfs::path& file, const std::string& what);
-
 json to_json(const Descriptor& d) {
   json j{{"mediaType", d.media_type}, {"digest", d.digest.str()}, {"size", d.size}};
   if (!d.platform_os.empty()) j["platform"] = {{"architecture", d.platform_architecture}, {"os", d.platform_os}};
@@ -91,23 +89,26 @@ json to_json(const Descriptor& d) {
   return j;
 }
 
-std::vector<Descriptor> parse_index(const stdfs::path& file) {
-  std::string what = file.string();
+std::vector<Descriptor> parse_index_file(const stdfs::path& file) {
+  return Store::parse_index(read_capped(file, file.string()), file.string());
+}
+
+}  // namespace
+
+std::vector<Descriptor> Store::parse_index(std::string_view text, const std::string& what) {
   try {
-    return parse_index_document(file, what);
+    json doc = parse_json(text, what);
+    if (!doc.contains("schemaVersion") || doc["schemaVersion"] != 2) throw Error(what + ": schemaVersion must be 2");
+    if (!doc.contains("manifests") || !doc["manifests"].is_array()) throw Error(what + ": no manifests array");
+    std::vector<Descriptor> out;
+    for (const auto& m : doc["manifests"]) out.push_back(parse_descriptor(m, what));
+    return out;
   } catch (const json::exception& e) {
     throw Error(what + ": " + e.what());
   }
 }
 
-std::vector<Descriptor> parse_index_document(const stdfs::path& file, const std::string& what) {
-  json doc = parse_json(read_capped(file, what), what);
-  if (doc.value("schemaVersion", 0) != 2) throw Error(what + ": schemaVersion must be 2");
-  if (!doc.contains("manifests") || !doc["manifests"].is_array()) throw Error(what + ": no manifests array");
-  std::vector<Descriptor> out;
-  for (const auto& m : doc["manifests"]) out.push_back(parse_descriptor(m, what));
-  return out;
-}
+namespace {
 
 std::string name_of(const Descriptor& d) {
   for (auto key : {kImageNameAnnotation, kRefNameAnnotation})
@@ -236,7 +237,7 @@ std::string Store::read_json_blob(const Descriptor& d) const {
   return text;
 }
 
-void Store::check_manifest(std::string_view text, const std::string& media_type, const std::string& what) const {
+void Store::check_manifest(std::string_view text, const std::string& media_type, const std::string& what) {
   try {
     check_manifest_document(text, media_type, what);
   } catch (const json::exception& e) {
@@ -244,7 +245,7 @@ void Store::check_manifest(std::string_view text, const std::string& media_type,
   }
 }
 
-void Store::check_manifest_document(std::string_view text, const std::string& media_type, const std::string& what) const {
+void Store::check_manifest_document(std::string_view text, const std::string& media_type, const std::string& what) {
   json doc = parse_json(text, what);
   std::string declared = doc.contains("mediaType") && doc["mediaType"].is_string() ? doc["mediaType"].get<std::string>() : "";
   if (!declared.empty() && declared != media_type)
@@ -262,6 +263,19 @@ void Store::check_manifest_document(std::string_view text, const std::string& me
   if (!doc.contains("layers") || !doc["layers"].is_array()) throw Error(what + ": a manifest needs a layers array");
   for (const auto& layer : doc["layers"])
     require_media_kind(parse_descriptor(layer, what).media_type, MediaKind::kLayer, what + ": layers[]");
+}
+
+ManifestParts Store::parse_manifest(std::string_view text, const std::string& media_type, const std::string& what) {
+  require_media_kind(media_type, MediaKind::kManifest, what);
+  check_manifest(text, media_type, what);
+  json doc = json::parse(text);
+  ManifestParts parts{parse_descriptor(doc["config"], what), {}};
+  for (const auto& layer : doc["layers"]) parts.layers.push_back(parse_descriptor(layer, what));
+  return parts;
+}
+
+ManifestParts Store::read_manifest(const Descriptor& manifest) const {
+  return parse_manifest(read_json_blob(manifest), manifest.media_type, "manifest " + manifest.digest.str());
 }
 
 Descriptor Store::put_manifest(std::string_view text) const {
@@ -283,7 +297,7 @@ sys::UniqueFd Store::lock() const {
   return fd;
 }
 
-std::vector<Descriptor> Store::read_index() const { return parse_index(dir_ / "index.json"); }
+std::vector<Descriptor> Store::read_index() const { return parse_index_file(dir_ / "index.json"); }
 
 void Store::write_index(const std::vector<Descriptor>& manifests) const {
   json doc{{"schemaVersion", 2}, {"mediaType", media_type::kOciIndex}, {"manifests", json::array()}};
@@ -343,7 +357,7 @@ void Store::collect_referenced(const Descriptor& d, std::set<std::string>& hexes
   if (doc.contains("config")) collect_referenced(parse_descriptor(doc["config"], what), hexes);
 }
 
-std::vector<Digest> Store::remove_unreferenced_blobs() const {
+std::vector<Digest> Store::remove_unreferenced_blobs(uint64_t* freed_bytes) const {
   return with_context("prune " + dir_.string(), [&] {
     sys::UniqueFd held = lock();
     std::set<std::string> referenced;
@@ -352,6 +366,7 @@ std::vector<Digest> Store::remove_unreferenced_blobs() const {
     for (const auto& entry : stdfs::directory_iterator(dir_ / "blobs" / "sha256")) {
       std::string hex = entry.path().filename().string();
       if (referenced.count(hex)) continue;
+      if (freed_bytes) *freed_bytes += sys::lstat(entry.path()).st_size;
       sys::unlink(entry.path());
       removed.push_back({"sha256", hex});
     }
@@ -379,7 +394,7 @@ void Store::import_tree(const stdfs::path& layout, const Descriptor& d) const {
 
 Descriptor Store::import_layout(const stdfs::path& layout, const std::string& ref_name, const Reference& as) const {
   return with_context("import " + layout.string() + (ref_name.empty() ? "" : ":" + ref_name), [&] {
-    std::vector<Descriptor> manifests = parse_index(layout / "index.json");
+    std::vector<Descriptor> manifests = parse_index_file(layout / "index.json");
     std::vector<Descriptor> chosen;
     for (const auto& d : manifests) {
       auto it = d.annotations.find(std::string(kRefNameAnnotation));

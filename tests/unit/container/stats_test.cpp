@@ -9,6 +9,7 @@
 #include "boxlab/container/stats.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
+#include "boxlab/sys/text.hpp"
 #include "catch.hpp"
 #include "test_support.hpp"
 
@@ -17,18 +18,18 @@ namespace container = boxlab::container;
 using namespace std::chrono_literals;
 
 TEST_CASE("human_size prints binary units with at most 4 significant digits", "[container][stats]") {
-  CHECK(container::human_size(0) == "0B");
-  CHECK(container::human_size(1) == "1B");
-  CHECK(container::human_size(1023) == "1023B");
-  CHECK(container::human_size(1024) == "1KiB");
-  CHECK(container::human_size(1536) == "1.5KiB");
-  CHECK(container::human_size(64ull << 20) == "64MiB");
-  CHECK(container::human_size((64ull << 20) + (1ull << 19)) == "64.5MiB");
-  CHECK(container::human_size(3ull << 30) == "3GiB");
-  CHECK(container::human_size(1ull << 40) == "1TiB");
-  CHECK(container::human_size(2048ull << 40) == "2048TiB");  // TiB is the largest unit
-  CHECK(container::human_size(123456789) == "117.7MiB");
-  CHECK(container::human_size(8388608 - 2097152) == "6MiB");
+  CHECK(boxlab::sys::human_size(0) == "0B");
+  CHECK(boxlab::sys::human_size(1) == "1B");
+  CHECK(boxlab::sys::human_size(1023) == "1023B");
+  CHECK(boxlab::sys::human_size(1024) == "1KiB");
+  CHECK(boxlab::sys::human_size(1536) == "1.5KiB");
+  CHECK(boxlab::sys::human_size(64ull << 20) == "64MiB");
+  CHECK(boxlab::sys::human_size((64ull << 20) + (1ull << 19)) == "64.5MiB");
+  CHECK(boxlab::sys::human_size(3ull << 30) == "3GiB");
+  CHECK(boxlab::sys::human_size(1ull << 40) == "1TiB");
+  CHECK(boxlab::sys::human_size(2048ull << 40) == "2048TiB");  // TiB is the largest unit
+  CHECK(boxlab::sys::human_size(123456789) == "117.7MiB");
+  CHECK(boxlab::sys::human_size(8388608 - 2097152) == "6MiB");
 }
 
 TEST_CASE("format_stats prints docker stats' columns, one line per container", "[container][stats]") {

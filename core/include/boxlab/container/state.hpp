@@ -29,6 +29,12 @@ struct StateRoot {
   static StateRoot resolve(const std::string& root_flag = {});
   /// The directory of container records.
   std::string containers() const { return run + "/containers"; }
+  /// The containers' writable layers and overlay mount points (fs/overlay.hpp).
+  std::string overlays() const { return run + "/overlay"; }
+  /// The image store, an OCI image layout (image/store.hpp).
+  std::string images() const { return data + "/images"; }
+  /// The unpacked layers, one directory per diff_id (image/layers.hpp).
+  std::string layers() const { return data + "/layers"; }
 };
 
 /// A new container id: 64 hex digits from getrandom(2), as Docker's.

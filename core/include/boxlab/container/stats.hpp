@@ -31,7 +31,4 @@ std::vector<ContainerStats> sample_stats(const std::string& containers_dir, cons
 /// Render as docker stats does: CONTAINER ID, CPU %, MEM USAGE / LIMIT, MEM %, PIDS.
 std::string format_stats(const std::vector<ContainerStats>& stats);
 
-/// A size as docker prints it: 4 significant digits and a binary unit ("1.5MiB", "64MiB").
-std::string human_size(uint64_t bytes);
-
 }  // namespace boxlab::container

@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "boxlab/image/auth.hpp"
 #include "boxlab/image/digest.hpp"
@@ -34,6 +35,8 @@ struct Manifest {
 
 /// Called while a blob streams: bytes received so far, and the expected total.
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+/// Receives a blob's bytes as they arrive.
+using BlobSink = std::function<void(std::string_view chunk)>;
 
 /// How to reach a registry.
 struct RegistryOptions {
@@ -67,6 +70,12 @@ class Registry {
   /// Checks the size cap, the media type and the digest (against @p reference when it is a
   /// digest, and against Docker-Content-Digest when the registry sends one).
   Manifest get_manifest(const std::string& repository, const std::string& reference);
+
+  /// Stream a blob's bytes to @p sink as they arrive, cutting the transfer as soon as more than
+  /// @p expected_size bytes come and failing when fewer did. The caller verifies the digest
+  /// (Store::BlobWriter does, so a pull hashes each blob once).
+  void stream_blob(const std::string& repository, const Digest& digest, uint64_t expected_size,
+                   const BlobSink& sink, const ProgressFn& progress = {});
 
   /// Download a blob to @p destination (written as a temporary file first, renamed when
   /// verified). Throws, leaving nothing at @p destination, on a size or digest mismatch.

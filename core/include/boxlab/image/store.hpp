@@ -37,6 +37,12 @@ struct StoredImage {
   Descriptor manifest;    ///< the descriptor in index.json
 };
 
+/// What an image manifest points to.
+struct ManifestParts {
+  Descriptor config;               ///< the image config
+  std::vector<Descriptor> layers;  ///< the layers, base first
+};
+
 /// An OCI image layout on disk.
 class Store {
  public:
@@ -92,6 +98,14 @@ class Store {
   /// kMaxJsonBlobSize) and digest against @p descriptor.
   std::string read_json_blob(const Descriptor& descriptor) const;
 
+  /// Parse an image manifest (OCI or Docker schema2, not an index) of @p media_type after the
+  /// checks put_manifest makes; @p what names it in errors.
+  static ManifestParts parse_manifest(std::string_view json, const std::string& media_type, const std::string& what);
+  /// Parse the manifests of an index.json or image index document (at most 4 MiB).
+  static std::vector<Descriptor> parse_index(std::string_view json, const std::string& what);
+  /// Read the stored image manifest @p manifest (verified against its digest) and parse it.
+  ManifestParts read_manifest(const Descriptor& manifest) const;
+
   /// Store a manifest or index after checking it: JSON, at most 4 MiB, a known mediaType, and
   /// known media types for its config and layers (or child manifests).
   Descriptor put_manifest(std::string_view json) const;
@@ -110,8 +124,8 @@ class Store {
 
   /// Delete every blob no tagged image reaches (index -> manifests -> config and layers): what
   /// `rmi` and `image prune` free. Run it while no pull is storing blobs it has not tagged yet.
-  /// Returns the removed digests.
-  std::vector<Digest> remove_unreferenced_blobs() const;
+  /// Returns the removed digests, and adds the bytes freed to @p freed_bytes when given.
+  std::vector<Digest> remove_unreferenced_blobs(uint64_t* freed_bytes = nullptr) const;
 
   /**
    * @brief Import the image named @p ref_name (its org.opencontainers.image.ref.name; empty to
@@ -128,8 +142,8 @@ class Store {
   std::vector<Descriptor> read_index() const;
   void write_index(const std::vector<Descriptor>& manifests) const;
   sys::UniqueFd lock() const;
-  void check_manifest(std::string_view json, const std::string& media_type, const std::string& what) const;
-  void check_manifest_document(std::string_view json, const std::string& media_type, const std::string& what) const;
+  static void check_manifest(std::string_view json, const std::string& media_type, const std::string& what);
+  static void check_manifest_document(std::string_view json, const std::string& media_type, const std::string& what);
   void collect_referenced(const Descriptor& descriptor, std::set<std::string>& hexes) const;
   void import_tree(const std::filesystem::path& layout, const Descriptor& descriptor) const;
 

@@ -1,0 +1,87 @@
+// system df: the disk the state root takes, by kind.
+//
+// Images are the store's blobs (compressed, as pulled) plus their unpacked layers; containers are
+// their writable upper directories. Both are measured on disk with lstat(2)'s st_blocks
+// (512-byte units, see stat(2)), counting each inode once, as du(1) does: a layer's hardlinked
+// files are not counted twice. An image is active while a container stands on its layers; the
+// rest is reclaimable by `image prune -a`.
+//
+// Interface: disk_usage, measure_disk_usage, format_disk_usage
+#include "boxlab/container/disk_usage.hpp"
+
+#include <set>
+#include <utility>
+
+#include "boxlab/fs/overlay.hpp"
+#include "boxlab/image/image.hpp"
+#include "boxlab/image/layers.hpp"
+#include "boxlab/sys/syscall.hpp"
+#include "boxlab/sys/text.hpp"
+
+namespace boxlab::container {
+
+namespace stdfs = std::filesystem;
+
+uint64_t disk_usage(const stdfs::path& path) {
+  std::error_code ec;
+  if (!stdfs::exists(stdfs::symlink_status(path, ec))) return 0;
+  std::set<std::pair<dev_t, ino_t>> seen;
+  auto count = [&](const stdfs::path& p) -> uint64_t {
+    struct stat st = sys::lstat(p);
+    if (!seen.insert({st.st_dev, st.st_ino}).second) return 0;
+    return static_cast<uint64_t>(st.st_blocks) * 512;
+  };
+  uint64_t total = count(path);
+  if (!stdfs::is_directory(stdfs::symlink_status(path, ec))) return total;
+  for (auto it = stdfs::recursive_directory_iterator(path, stdfs::directory_options::skip_permission_denied, ec);
+       !ec && it != stdfs::recursive_directory_iterator(); it.increment(ec))
+    total += count(it->path());
+  return total;
+}
+
+std::vector<DiskUsageRow> measure_disk_usage(const StateRoot& root) {
+  DiskUsageRow images{"Images"}, containers{"Containers"}, volumes{"Local Volumes"}, cache{"Build Cache"};
+  std::set<std::string> used_layer_dirs;
+  if (sys::exists(root.overlays()))
+    for (const auto& entry : stdfs::directory_iterator(root.overlays())) {
+      std::string id = entry.path().filename().string();
+      if (id.size() != 64 || !entry.is_directory()) continue;
+      fs::OverlayDirs dirs = fs::find_container_layer(root.overlays(), id);
+      ++containers.total;
+      containers.size += disk_usage(dirs.upper);
+      used_layer_dirs.insert(dirs.layers.begin(), dirs.layers.end());
+    }
+  containers.reclaimable = containers.size;
+  if (sys::exists(root.images())) {
+    image::Store store(root.images());
+    image::LayerStore layers(root.layers());
+    images.size = disk_usage(store.dir() / "blobs");
+    images.reclaimable = images.size;
+    for (const auto& image : image::list_images(store)) {
+      ++images.total;
+      uint64_t size = 0;
+      bool active = false;
+      for (const auto& diff_id : image.diff_ids) {
+        size += disk_usage(layers.path(diff_id));
+        active = active || used_layer_dirs.count(layers.path(diff_id).string());
+      }
+      images.size += size;
+      if (active) ++images.active;
+      if (!active) images.reclaimable += size;
+    }
+  }
+  return {images, containers, volumes, cache};
+}
+
+std::string format_disk_usage(const std::vector<DiskUsageRow>& rows) {
+  std::vector<std::vector<std::string>> table{{"TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"}};
+  for (const auto& row : rows) {
+    std::string reclaimable = sys::decimal_size(row.reclaimable);
+    if (row.size) reclaimable += " (" + std::to_string(row.reclaimable * 100 / row.size) + "%)";
+    table.push_back({row.type, std::to_string(row.total), std::to_string(row.active), sys::decimal_size(row.size),
+                     reclaimable});
+  }
+  return sys::format_table(table);
+}
+
+}  // namespace boxlab::container
