@@ -13,6 +13,14 @@ newest=$(ls -d labs/lab[0-9][0-9] | sort | tail -1 | xargs basename)
 echo
 echo "== lab00 doctor"
 "$build/labs/lab00" doctor || true
+# From lab 06 on, the labs have an image store: the offline busybox image becomes busybox:latest
+# in it (the same OCI layout skopeo reads), so every later lab runs it without a registry.
+if "$build/labs/$newest" load --help >/dev/null 2>&1; then
+  echo
+  echo "== $newest load -i $build/busybox/oci    (busybox:latest into the image store)"
+  "$build/labs/$newest" load -i "$build/busybox/oci"
+  "$build/labs/$newest" images busybox
+fi
 echo
 limits="--memory 64m --pids-limit 64"
 echo "== $newest on busybox: $build/labs/$newest run --rootfs $build/busybox/rootfs --hostname box $limits sh -c '...'"

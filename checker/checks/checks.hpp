@@ -17,5 +17,7 @@ std::vector<Check> lab03_checks();
 std::vector<Check> lab04_checks();
 /// lab 05, layers: overlay mount and lowerdir order, whiteouts, isolation, diff, cleanup.
 std::vector<Check> lab05_checks();
+/// lab 06, images: a verified OCI store, layers by diff_id, registry round trip, hostile input.
+std::vector<Check> lab06_checks();
 
 }  // namespace checker

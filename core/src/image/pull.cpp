@@ -83,12 +83,15 @@ PullResult pull(const Store& store, const LayerStore& layers, const Reference& r
 
     for (const auto& layer : parts.layers)
       if (observe) observe({store.has_blob(layer.digest) ? LayerStep::kExists : LayerStep::kWaiting, short_layer_id(layer), 0, layer.size});
+    Descriptor stored;
+    Image image;
+    // LAB 06 BEGIN: the steps of a pull in the order that keeps the store sound: config and missing layers (verified), the manifest, the config's diff_ids checked by unpacking each layer into the layer store
     fetch_config(registry, reference.repository(), store, parts.config);
     for (const auto& layer : parts.layers)
       if (!store.has_blob(layer.digest)) fetch_layer(registry, reference.repository(), store, layer, observe);
 
-    Descriptor stored = store.put_manifest(manifest.bytes);
-    Image image = load_image(store, stored);
+    stored = store.put_manifest(manifest.bytes);
+    image = load_image(store, stored);
     check_platform(image, options);
     for (size_t i = 0; i < image.layers.size(); ++i) {
       std::string id = short_layer_id(image.layers[i]);
@@ -97,6 +100,7 @@ PullResult pull(const Store& store, const LayerStore& layers, const Reference& r
       layers.unpack(store, image.layers[i], image.diff_ids[i], options.unpack);
       if (observe && !unpacked) observe({LayerStep::kComplete, id, image.layers[i].size, image.layers[i].size});
     }
+    // LAB 06 END
 
     PullResult result;
     result.repo_digest = reference.name() + "@" + repo_digest.str();

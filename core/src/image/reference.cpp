@@ -144,10 +144,12 @@ Reference Reference::parse(std::string_view text) {
     start = end + 1;
   }
   ref.repository_ = path;
+  // LAB 06 BEGIN: normalise as Docker does: a one-component name on Docker Hub is an official image (library/NAME), and no tag and no digest means :latest
   if (ref.registry_ == kDockerHub && path.find('/') == std::string_view::npos)
     ref.repository_ = "library/" + ref.repository_;
-  if (ref.name().size() > kMaxNameLength) throw bad("the name is longer than 255 characters");
   if (ref.tag_.empty() && !ref.digest_) ref.tag_ = "latest";
+  // LAB 06 END
+  if (ref.name().size() > kMaxNameLength) throw bad("the name is longer than 255 characters");
   return ref;
 }
 

@@ -194,14 +194,16 @@ void Store::BlobWriter::write(std::string_view data) {
 Descriptor Store::BlobWriter::commit() {
   std::string what = "blob " + (expected_digest_ ? expected_digest_->str() : std::string("(new)"));
   uint64_t size = hasher_.size();
+  Digest digest = hasher_.finish();
+  // LAB 06 BEGIN: refuse a blob whose size or digest differs from what its descriptor says; only then fsync it and rename it into blobs/sha256/<hex>
   if (expected_size_ && size != *expected_size_)
     throw Error(what + ": " + std::to_string(size) + " bytes, its descriptor says " + std::to_string(*expected_size_) +
                 " (truncated?)");
-  Digest digest = hasher_.finish();
   if (expected_digest_ && digest != *expected_digest_) throw Error(what + ": the bytes hash to " + digest.str());
   sys::fsync(fd_.get());
   fd_.reset();
   sys::rename(temp_, store_->blob_path(digest));
+  // LAB 06 END
   temp_.clear();
   return {media_type_, digest, size, {}, {}, {}};
 }
