@@ -30,7 +30,7 @@ struct ContainerConfig {
   std::string user;                        ///< "" means root
   std::vector<std::string> exposed_ports;  ///< "80/tcp"
   std::vector<std::string> volumes;        ///< "/data"
-  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> labels;  ///< "org.opencontainers.image.source" -> …
   std::string stop_signal;                 ///< "" means SIGTERM
 };
 
@@ -38,7 +38,7 @@ struct ContainerConfig {
 struct HistoryEntry {
   std::string created;     ///< RFC 3339
   std::string created_by;  ///< the command that made the step
-  std::string comment;
+  std::string comment;     ///< a note ("Imported from …")
   bool empty_layer = false;  ///< the step made no layer (ENV, CMD, ...)
 };
 
@@ -52,12 +52,12 @@ struct Image {
   std::vector<Digest> diff_ids;      ///< the uncompressed layers' digests, base first
   std::string config_json;           ///< the config as stored (for inspect)
   std::string created;               ///< RFC 3339, may be empty
-  std::string author;
-  std::string os;
-  std::string architecture;
-  std::string variant;
+  std::string author;               ///< who made it
+  std::string os;                   ///< "linux"
+  std::string architecture;         ///< "amd64"
+  std::string variant;              ///< "v8", or empty
   ContainerConfig container_config;  ///< what a container inherits
-  std::vector<HistoryEntry> history;
+  std::vector<HistoryEntry> history;  ///< how it was made, oldest first
 
   /// The image id: the config's digest ("sha256:…").
   std::string id() const { return config.digest.str(); }

@@ -24,8 +24,8 @@ namespace boxlab::image {
 
 /// A layer that was removed, and the bytes it freed.
 struct RemovedLayer {
-  Digest diff_id;
-  uint64_t size = 0;
+  Digest diff_id;     ///< the layer removed
+  uint64_t size = 0;  ///< its recorded uncompressed size
 };
 
 /// The directory of unpacked layers.

@@ -27,7 +27,7 @@ enum class LayerStep {
 
 /// One report about one layer.
 struct LayerEvent {
-  LayerStep step = LayerStep::kWaiting;
+  LayerStep step = LayerStep::kWaiting;  ///< where the layer is
   std::string layer;   ///< the layer's short id: 12 hex digits of its blob digest
   uint64_t done = 0;   ///< bytes moved so far (kTransferring)
   uint64_t total = 0;  ///< bytes to move
