@@ -200,17 +200,6 @@ ArchiveFiles read_archive(const Store& store, const stdfs::path& input) {
   return files;
 }
 
-// A layer's media type from its first bytes: the archive does not say how it is compressed.
-std::string layer_media_type(const Store& store, const Descriptor& blob) {
-  sys::UniqueFd fd = sys::open(store.blob_path(blob.digest), O_RDONLY | O_CLOEXEC);
-  unsigned char magic[4] = {};
-  size_t n = sys::read(fd.get(), magic, sizeof magic);
-  if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) return std::string(media_type::kOciLayerGzip);
-  if (n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
-    return std::string(media_type::kOciLayerZstd);
-  return std::string(media_type::kOciLayer);
-}
-
 // The name an index.json entry gives its image: containerd's full name, else a ref.name that
 // is a whole reference ("busybox:latest"; a bare "latest" names nothing).
 std::optional<Reference> entry_name(const Descriptor& d) {
@@ -253,7 +242,7 @@ std::vector<std::pair<Reference, Descriptor>> docker_images(const Store& store, 
     for (const auto& layer : entry["Layers"]) {
       if (!layer.is_string()) throw Error("manifest.json: Layers must be file names");
       Descriptor blob = files.blob(layer.get<std::string>(), "manifest.json");
-      blob.media_type = layer_media_type(store, blob);
+      blob.media_type = sniff_layer_media_type(store.blob_path(blob.digest));
       manifest["layers"].push_back(descriptor_json(blob));
     }
     Descriptor stored = store.put_manifest(manifest.dump());

@@ -9,35 +9,17 @@
 // Interface: import_rootfs
 #include "boxlab/image/import.hpp"
 
-#include <fcntl.h>
 
 #include <nlohmann/json.hpp>
 
 #include "boxlab/image/platform.hpp"
 #include "boxlab/sys/error.hpp"
-#include "boxlab/sys/syscall.hpp"
 
 namespace boxlab::image {
 
 namespace {
 
 using nlohmann::json;
-
-// The layer's media type from its first bytes (image-spec media-types.md: tar, tar+gzip,
-// tar+zstd are the layer types every runtime reads).
-std::string tarball_media_type(const std::filesystem::path& tarball) {
-  sys::UniqueFd fd = sys::open(tarball, O_RDONLY | O_CLOEXEC);
-  unsigned char magic[6] = {};
-  size_t n = sys::read(fd.get(), magic, sizeof magic);
-  if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) return std::string(media_type::kOciLayerGzip);
-  if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
-    return std::string(media_type::kOciLayerZstd);
-  if (n >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h')
-    throw Error("bzip2 is not a layer compression; use gzip, zstd or a plain tar");
-  if (n >= 6 && magic[0] == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X' && magic[4] == 'Z')
-    throw Error("xz is not a layer compression; use gzip, zstd or a plain tar");
-  return std::string(media_type::kOciLayer);
-}
 
 json descriptor_json(const Descriptor& d) { return {{"mediaType", d.media_type}, {"digest", d.digest.str()}, {"size", d.size}}; }
 
@@ -48,7 +30,7 @@ Image import_rootfs(const Store& store, const LayerStore& layers, const std::fil
   return with_context("import " + tarball.string(), [&] {
     // Stored first and typed after: the tarball may be a pipe (stdin), readable only once.
     Descriptor layer = store.put_blob_file(tarball, "application/octet-stream");
-    layer.media_type = tarball_media_type(store.blob_path(layer.digest));
+    layer.media_type = sniff_layer_media_type(store.blob_path(layer.digest));
     UnpackResult unpacked = layers.unpack(store, layer, std::nullopt);
     std::string created = now_rfc3339();
     Platform platform = default_platform();
