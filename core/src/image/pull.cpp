@@ -14,6 +14,8 @@
 // Interface: pull
 #include "boxlab/image/pull.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "boxlab/sys/error.hpp"
 
 namespace boxlab::image {
@@ -63,9 +65,12 @@ Manifest resolve_manifest(Registry& registry, const Reference& reference, const 
   return chosen;
 }
 
-void check_platform(const Image& image, const PullOptions& options) {
+// Checked on the config, before any layer is downloaded.
+void check_platform(const Store& store, const Descriptor& config, const PullOptions& options) {
   if (!options.platform) return;
-  Platform got{image.os, image.architecture, image.variant};
+  nlohmann::json doc = nlohmann::json::parse(store.read_json_blob(config), nullptr, false);
+  auto field = [&](const char* key) { return doc.is_object() && doc.contains(key) && doc[key].is_string() ? doc[key].get<std::string>() : ""; };
+  Platform got{field("os"), field("architecture"), field("variant")};
   if (!options.platform->matches(got))
     throw Error("the image is for " + got.str() + ", not for the requested platform " + options.platform->str());
 }
@@ -87,12 +92,12 @@ PullResult pull(const Store& store, const LayerStore& layers, const Reference& r
     Image image;
     // LAB 06 BEGIN: the steps of a pull in the order that keeps the store sound: config and missing layers (verified), the manifest, the config's diff_ids checked by unpacking each layer into the layer store
     fetch_config(registry, reference.repository(), store, parts.config);
+    check_platform(store, parts.config, options);
     for (const auto& layer : parts.layers)
       if (!store.has_blob(layer.digest)) fetch_layer(registry, reference.repository(), store, layer, observe);
 
     stored = store.put_manifest(manifest.bytes);
     image = load_image(store, stored);
-    check_platform(image, options);
     for (size_t i = 0; i < image.layers.size(); ++i) {
       std::string id = short_layer_id(image.layers[i]);
       bool unpacked = layers.has(image.diff_ids[i]);

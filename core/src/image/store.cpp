@@ -199,7 +199,7 @@ Descriptor Store::BlobWriter::commit() {
   if (expected_size_ && size != *expected_size_)
     throw Error(what + ": " + std::to_string(size) + " bytes, its descriptor says " + std::to_string(*expected_size_) +
                 " (truncated?)");
-  if (expected_digest_ && digest != *expected_digest_) throw Error(what + ": the bytes hash to " + digest.str());
+  if (expected_digest_ && digest != *expected_digest_) throw Error(what + ": digest mismatch: the bytes hash to " + digest.str());
   sys::fsync(fd_.get());
   fd_.reset();
   sys::rename(temp_, store_->blob_path(digest));

@@ -81,7 +81,7 @@ TEST_CASE("blobs appear under their digest only when verified", "[image][store][
 
   auto other = image::sha256_of("abd");
   CHECK_THROWS_WITH(store.put_blob_file(dir.path() / "abc", "x", other, 3),
-                    test::contains("blob " + other.str() + ": the bytes hash to " + abc.str()));
+                    test::contains("blob " + other.str() + ": digest mismatch: the bytes hash to " + abc.str()));
   CHECK_THROWS_WITH(store.put_blob_file(dir.path() / "abc", "x", other, 10),
                     test::contains("3 bytes, its descriptor says 10 (truncated?)"));
   CHECK_THROWS_WITH(store.put_blob_file(dir.path() / "abc", "x", other, 2), test::contains("more than the 2 bytes"));
