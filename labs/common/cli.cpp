@@ -18,9 +18,11 @@ int guarded_main(const std::string& name, const std::function<int()>& body) {
   try {
     return body();
   } catch (const boxlab::Error& e) {
+    std::fflush(stdout);  // what was printed before the error comes before it in a pipe
     fmt::print(stderr, "{}: {}\n", name, e.what());
     return e.exit_code();
   } catch (const std::exception& e) {
+    std::fflush(stdout);
     fmt::print(stderr, "{}: {}\n", name, e.what());
     return boxlab::kExitRuntimeError;
   }

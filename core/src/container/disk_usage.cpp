@@ -57,17 +57,19 @@ std::vector<DiskUsageRow> measure_disk_usage(const StateRoot& root) {
     image::LayerStore layers(root.layers());
     images.size = disk_usage(store.dir() / "blobs");
     images.reclaimable = images.size;
+    std::set<std::string> measured;  // a layer shared by images is counted once
     for (const auto& image : image::list_images(store)) {
       ++images.total;
-      uint64_t size = 0;
       bool active = false;
-      for (const auto& diff_id : image.diff_ids) {
-        size += disk_usage(layers.path(diff_id));
+      for (const auto& diff_id : image.diff_ids)
         active = active || used_layer_dirs.count(layers.path(diff_id).string());
-      }
-      images.size += size;
       if (active) ++images.active;
-      if (!active) images.reclaimable += size;
+      for (const auto& diff_id : image.diff_ids) {
+        if (!measured.insert(diff_id.hex).second) continue;
+        uint64_t size = disk_usage(layers.path(diff_id));
+        images.size += size;
+        if (!used_layer_dirs.count(layers.path(diff_id).string())) images.reclaimable += size;
+      }
     }
   }
   return {images, containers, volumes, cache};

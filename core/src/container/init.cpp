@@ -18,6 +18,7 @@
 #include "boxlab/fs/pivot.hpp"
 #include "boxlab/fs/propagation.hpp"
 #include "boxlab/ns/uts.hpp"
+#include "boxlab/security/capabilities.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
 
@@ -48,7 +49,13 @@ void init_child(const Spec& spec) {
   else if (spec.creates(ns::Kind::mnt)) fs::make_mounts_private();
   if (!spec.hostname.empty() && spec.creates(ns::Kind::uts))
     with_context("set hostname", [&] { ns::set_hostname(spec.hostname); });
+  // The bounding set first, while CAP_SETPCAP is still effective; the process's own sets after
+  // the user change, which has already emptied them unless the user is root (capabilities(7)).
+  const auto& caps = spec.process.capabilities;
+  if (caps) with_context("drop capabilities from the bounding set", [&] { security::drop_bounding_set(*caps); });
   with_context("set user and group", [&] { sys::set_ids(spec.process.uid, spec.process.gid); });
+  if (caps && spec.process.uid == 0)
+    with_context("set capabilities", [&] { security::set_process_capabilities(*caps); });
   with_context("change to working directory", [&] { sys::chdir(spec.process.cwd); });
 }
 

@@ -118,6 +118,10 @@ std::string to_json(const Spec& spec) {
         {"cgroupsPath", spec.linux.cgroups_path},
         {"resources", resources_to_json(spec.linux.resources)}}},
   };
+  if (spec.process.capabilities) {
+    const auto& caps = *spec.process.capabilities;
+    j["process"]["capabilities"] = {{"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"inheritable", caps}};
+  }
   return j.dump(2);
 }
 
@@ -136,6 +140,8 @@ Spec from_json(const std::string& text) {
     spec.process.env = p.value("env", std::vector<std::string>{});
     spec.process.cwd = p.value("cwd", "/");
     spec.process.no_new_privileges = p.value("noNewPrivileges", false);
+    if (p.contains("capabilities") && p["capabilities"].contains("bounding"))
+      spec.process.capabilities = p["capabilities"]["bounding"].get<std::vector<std::string>>();
     if (j.contains("root")) {
       spec.root.path = j["root"].at("path").get<std::string>();
       spec.root.readonly = j["root"].value("readonly", false);

@@ -56,7 +56,8 @@ std::string format_images(const std::vector<Image>& images, const LayerStore& la
   std::vector<std::vector<std::string>> rows;
   if (format.quiet) {
     std::string out;
-    for (const auto& image : newest_first(images)) out += shown_id(image, format.no_trunc) + "\n";
+    for (const auto& image : newest_first(images))  // a line per row, as docker: an image with two tags twice
+      for (size_t i = 0; i < std::max<size_t>(image.names.size(), 1); ++i) out += shown_id(image, format.no_trunc) + "\n";
     return out;
   }
   std::vector<std::string> header{"REPOSITORY", "TAG"};

@@ -28,6 +28,9 @@ struct Process {
   std::vector<std::string> env;        ///< "KEY=value"
   std::string cwd = "/";               ///< working directory inside the container
   bool no_new_privileges = false;      ///< prctl(PR_SET_NO_NEW_PRIVS)
+  /// The capabilities kept ("CAP_CHOWN", ...): the bounding, permitted, effective and
+  /// inheritable sets. Unset: the process keeps what the runtime has (labs 01-06).
+  std::optional<std::vector<std::string>> capabilities;
 };
 
 /// A namespace to create (path empty) or join (path set).
