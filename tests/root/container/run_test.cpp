@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "boxlab/container/run.hpp"
+#include "boxlab/security/capabilities.hpp"
 #include "boxlab/ns/namespace.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
@@ -208,4 +209,30 @@ TEST_CASE("killing the runtime kills the container: nothing runs unwatched", "[r
     if (!gone) ::usleep(10000);
   }
   CHECK(gone);
+}
+
+TEST_CASE_METHOD(NoLeaks, "Docker's default capabilities: the bounding and effective sets keep exactly 14",
+                 "[root][container][capabilities]") {
+  Rootfs rootfs;
+  auto spec = rootfs_spec(rootfs, {"/bin/grep", "^Cap", "/proc/self/status"});
+  spec.process.capabilities = boxlab::security::docker_default_capabilities();
+  Ran ran = run_captured(spec);
+  REQUIRE(ran.code == 0);
+  // 0x a80425fb: chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service
+  // net_raw sys_chroot mknod audit_write setfcap, as `docker run busybox grep Cap /proc/self/status`.
+  CHECK(test::contains("CapEff:\t00000000a80425fb").match(ran.out));
+  CHECK(test::contains("CapBnd:\t00000000a80425fb").match(ran.out));
+  CHECK(test::contains("CapPrm:\t00000000a80425fb").match(ran.out));
+  spec.process.uid = 65534;  // a non-root user keeps the bounding set, and no capability at all
+  spec.process.gid = 65534;
+  ran = run_captured(spec);
+  CHECK(test::contains("CapEff:\t0000000000000000").match(ran.out));
+  CHECK(test::contains("CapBnd:\t00000000a80425fb").match(ran.out));
+}
+
+TEST_CASE("capability names are normalised and checked", "[container][capabilities]") {
+  CHECK(boxlab::security::normalise_capability("chown") == "CAP_CHOWN");
+  CHECK(boxlab::security::normalise_capability("cap_net_admin") == "CAP_NET_ADMIN");
+  CHECK_THROWS_WITH(boxlab::security::normalise_capability("fly"), "unknown capability: fly");
+  CHECK(boxlab::security::docker_default_capabilities().size() == 14);
 }
