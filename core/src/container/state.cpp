@@ -21,31 +21,11 @@
 
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
+#include "boxlab/sys/text.hpp"
 
 namespace boxlab::container {
 
 using nlohmann::json;
-
-namespace {
-
-std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return text;
-}
-
-void write_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    sys::UniqueFd fd = sys::open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    sys::write_all(fd.get(), text);
-    sys::fsync(fd.get());
-  }
-  sys::rename(tmp, path);
-}
-
-}  // namespace
 
 StateRoot StateRoot::resolve(const std::string& root_flag) {
   std::string root = root_flag;
@@ -77,7 +57,7 @@ bool State::process_alive() const {
 
 std::string to_json(const State& s) {
   json j = {{"id", s.id},         {"status", s.status},   {"pid", s.pid},
-            {"pidStartTime", s.pid_start_time}, {"created", s.created.empty() ? now_rfc3339() : s.created},
+            {"pidStartTime", s.pid_start_time}, {"created", s.created.empty() ? sys::now_rfc3339() : s.created},
             {"command", s.command}, {"cgroupDirs", s.cgroup_dirs},
             {"runtimePid", s.runtime_pid}, {"runtimeStartTime", s.runtime_start_time}};
   return j.dump(2);
@@ -120,7 +100,7 @@ StateRecord StateRecord::create(const std::string& containers_dir, const State& 
   return record;
 }
 
-void StateRecord::update(const State& state) { write_atomically(dir_ + "/state.json", to_json(state)); }
+void StateRecord::update(const State& state) { sys::write_file_atomically(dir_ + "/state.json", to_json(state)); }
 
 StateRecord::~StateRecord() {
   if (dir_.empty()) return;

@@ -14,7 +14,7 @@
 // A config's fields are optional and may be null (Docker writes "Cmd":null); reading them is
 // lenient in what it accepts but strict about types: a string where a list belongs is refused.
 //
-// Interface: load_image, list_images, find_image, Image::download_size, now_rfc3339
+// Interface: load_image, list_images, find_image, Image::download_size
 #include "boxlab/image/image.hpp"
 
 #include <ctime>
@@ -171,15 +171,6 @@ Image find_image(const Store& store, std::string_view name_or_id) {
     if (found.size() > 1) throw Error("image id prefix '" + text + "' is ambiguous: it matches " + std::to_string(found.size()) + " images");
   }
   throw Error("No such image: " + (reference ? reference->familiar() : text));
-}
-
-std::string now_rfc3339() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 }  // namespace boxlab::image

@@ -14,6 +14,7 @@
 
 #include "boxlab/image/platform.hpp"
 #include "boxlab/sys/error.hpp"
+#include "boxlab/sys/text.hpp"
 
 namespace boxlab::image {
 
@@ -32,7 +33,7 @@ Image import_rootfs(const Store& store, const LayerStore& layers, const std::fil
     Descriptor layer = store.put_blob_file(tarball, "application/octet-stream");
     layer.media_type = sniff_layer_media_type(store.blob_path(layer.digest));
     UnpackResult unpacked = layers.unpack(store, layer, std::nullopt);
-    std::string created = now_rfc3339();
+    std::string created = sys::now_rfc3339();
     Platform platform = default_platform();
     json config{{"architecture", platform.architecture},
                 {"os", platform.os},

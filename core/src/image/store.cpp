@@ -130,7 +130,7 @@ Store::Store(stdfs::path dir) : dir_(std::move(dir)) {
     sys::mkdir_all(dir_ / "blobs" / "sha256", 0755);
     sys::mkdir(dir_ / "ingest", 0700, true);
     sweep_ingest();
-    if (!sys::exists(dir_ / "oci-layout")) write_atomically("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
+    if (!sys::exists(dir_ / "oci-layout")) sys::write_file_atomically(dir_ / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
     if (!sys::exists(dir_ / "index.json")) write_index({});
   });
 }
@@ -145,21 +145,6 @@ void Store::sweep_ingest() const {
 }
 
 // Replace DIR/@p name with @p data: temporary file, fsync, rename, fsync the directory.
-void Store::write_atomically(const std::string& name, std::string_view data) const {
-  stdfs::path temp = dir_ / (name + ".tmp-" + random_name());
-  try {
-    sys::UniqueFd fd = sys::open(temp, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    sys::write_all(fd.get(), data);
-    sys::fsync(fd.get());
-    sys::rename(temp, dir_ / name);
-  } catch (...) {
-    std::error_code ignored;
-    stdfs::remove(temp, ignored);
-    throw;
-  }
-  sys::fsync(sys::open(dir_, O_RDONLY | O_DIRECTORY).get());  // make the rename itself durable
-}
-
 stdfs::path Store::blob_path(const Digest& digest) const { return dir_ / "blobs" / digest.algorithm / digest.hex; }
 
 bool Store::has_blob(const Digest& digest) const { return sys::exists(blob_path(digest)); }
@@ -304,7 +289,7 @@ std::vector<Descriptor> Store::read_index() const { return parse_index_file(dir_
 void Store::write_index(const std::vector<Descriptor>& manifests) const {
   json doc{{"schemaVersion", 2}, {"mediaType", media_type::kOciIndex}, {"manifests", json::array()}};
   for (const auto& m : manifests) doc["manifests"].push_back(to_json(m));
-  write_atomically("index.json", doc.dump());
+  sys::write_file_atomically(dir_ / "index.json", doc.dump());
 }
 
 void Store::tag(const Reference& ref, const Descriptor& manifest) const {

@@ -126,6 +126,21 @@ void write_file(const std::string& path, std::string_view data) {
   if (static_cast<size_t>(n) != data.size()) throw Error("short write to " + path);
 }
 
+void write_file_atomically(const std::string& path, std::string_view data, mode_t mode) {
+  std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  try {
+    UniqueFd fd = sys::open(temp, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    write_all(fd.get(), data);
+    fsync(fd.get());
+    rename(temp, path);
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  fsync(sys::open(dir.empty() ? "/" : dir, O_RDONLY | O_DIRECTORY).get());  // make the rename itself durable
+}
+
 struct stat stat(const std::string& path) {
   struct stat st{};
   if (::stat(path.c_str(), &st) < 0) throw_errno("stat " + path);

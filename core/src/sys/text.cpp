@@ -5,7 +5,7 @@
 // STATUS columns). Its tables come from text/tabwriter with a padding of 3 spaces. Matching
 // them keeps a lesson's output comparable with what a student sees from docker itself.
 //
-// Interface: human_size, decimal_size, human_duration, parse_rfc3339, time_ago, format_table
+// Interface: human_size, decimal_size, human_duration, parse_rfc3339, now_rfc3339, time_ago, format_table
 #include "boxlab/sys/text.hpp"
 
 #include <algorithm>
@@ -83,6 +83,18 @@ std::optional<std::time_t> parse_rfc3339(std::string_view text) {
   if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
   int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   return static_cast<std::time_t>(days * 86400 + hour * 3600 + minute * 60 + second - offset);
+}
+
+std::string now_rfc3339(bool nanoseconds) {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  std::tm utc{};
+  ::gmtime_r(&now.tv_sec, &utc);
+  char text[48];
+  size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  if (nanoseconds) std::snprintf(text + n, sizeof text - n, ".%09ldZ", now.tv_nsec);
+  else std::snprintf(text + n, sizeof text - n, "Z");
+  return text;
 }
 
 std::string time_ago(std::string_view rfc3339) {

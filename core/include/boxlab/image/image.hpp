@@ -86,7 +86,4 @@ std::vector<Image> list_images(const Store& store);
  */
 Image find_image(const Store& store, std::string_view name_or_id);
 
-/// RFC 3339 "now" in UTC, as image configs record it.
-std::string now_rfc3339();
-
 }  // namespace boxlab::image

@@ -138,7 +138,6 @@ class Store {
 
  private:
   void sweep_ingest() const;
-  void write_atomically(const std::string& name, std::string_view data) const;
   std::vector<Descriptor> read_index() const;
   void write_index(const std::vector<Descriptor>& manifests) const;
   sys::UniqueFd lock() const;

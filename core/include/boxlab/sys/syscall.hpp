@@ -41,6 +41,10 @@ std::string read_file(const std::string& path);
 /// Write @p data to an existing file (e.g. /proc/PID/uid_map) with one write(2), as procfs wants.
 void write_file(const std::string& path, std::string_view data);
 
+/// Replace @p path with @p data atomically: write a temporary file beside it (mode @p mode),
+/// fsync it, rename(2) it over @p path and fsync the directory. Readers see the old file or the
+/// new one, never half of one; a failure removes the temporary file.
+void write_file_atomically(const std::string& path, std::string_view data, mode_t mode = 0644);
 /// stat(2); follows symlinks.
 struct stat stat(const std::string& path);
 /// lstat(2); does not follow symlinks.

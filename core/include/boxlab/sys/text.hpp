@@ -32,6 +32,10 @@ std::string human_duration(int64_t seconds);
 /// offset); nullopt when it is not one.
 std::optional<std::time_t> parse_rfc3339(std::string_view text);
 
+/// Now in UTC as RFC 3339: "2024-01-02T03:04:05Z", or with @p nanoseconds
+/// "2024-01-02T03:04:05.123456789Z" (docker's log and inspect timestamps).
+std::string now_rfc3339(bool nanoseconds = false);
+
 /// "25 years ago" for an RFC 3339 time, or "N/A" when @p rfc3339 is empty or unparsable.
 std::string time_ago(std::string_view rfc3339);
 
