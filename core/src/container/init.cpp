@@ -21,6 +21,7 @@
 #include "boxlab/security/capabilities.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
+#include "boxlab/sys/terminal.hpp"
 
 namespace boxlab::container {
 namespace {
@@ -45,6 +46,13 @@ void set_up_root_filesystem(const Spec& spec) {
 }  // namespace
 
 void init_child(const Spec& spec) {
+  // With a terminal, the container is a session of its own whose controlling terminal is the
+  // pty on its stdin, so ^C and window changes reach its foreground job (credentials(7)).
+  if (spec.process.terminal)
+    with_context("make the pty the controlling terminal", [] {
+      sys::setsid();
+      sys::make_controlling_terminal(0);
+    });
   if (!spec.root.path.empty()) set_up_root_filesystem(spec);
   else if (spec.creates(ns::Kind::mnt)) fs::make_mounts_private();
   if (!spec.hostname.empty() && spec.creates(ns::Kind::uts))

@@ -108,7 +108,9 @@ RunResult run(const Spec& spec, const RunOptions& run_options) {
   sys::Child child = sys::spawn(options);
   if (run_options.on_started) run_options.on_started(child.pid());
 
-  RunResult result{sys::wait_forwarding_signals(child, block), false, state.id};
+  RunResult result{run_options.terminal ? sys::relay_terminal(child, block, *run_options.terminal)
+                                        : sys::wait_forwarding_signals(child, block),
+                   false, state.id};
   if (cg) {
     // LAB 04 BEGIN: tell an OOM kill from any other end: the cgroup's oom_kill counter
     result.oom_killed = cg->stats().oom_kills > 0;

@@ -126,6 +126,10 @@ void write_file(const std::string& path, std::string_view data) {
   if (static_cast<size_t>(n) != data.size()) throw Error("short write to " + path);
 }
 
+void setsid() {
+  if (::setsid() < 0) throw_errno("setsid");
+}
+
 void write_file_atomically(const std::string& path, std::string_view data, mode_t mode) {
   std::string temp = path + ".tmp-" + std::to_string(::getpid());
   try {

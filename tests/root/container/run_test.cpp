@@ -8,6 +8,7 @@
 
 #include "boxlab/container/run.hpp"
 #include "boxlab/security/capabilities.hpp"
+#include "boxlab/sys/terminal.hpp"
 #include "boxlab/ns/namespace.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
@@ -235,4 +236,24 @@ TEST_CASE("capability names are normalised and checked", "[container][capabiliti
   CHECK(boxlab::security::normalise_capability("cap_net_admin") == "CAP_NET_ADMIN");
   CHECK_THROWS_WITH(boxlab::security::normalise_capability("fly"), "unknown capability: fly");
   CHECK(boxlab::security::docker_default_capabilities().size() == 14);
+}
+
+TEST_CASE_METHOD(NoLeaks, "-t: the container's stdio is a pty whose size it sees; output is relayed",
+                 "[root][container][tty]") {
+  Rootfs rootfs;
+  auto spec = rootfs_spec(rootfs, {"/bin/sh", "-c", "stty size; test -t 0 && test -t 1 && echo TTY"});
+  spec.process.terminal = true;
+  boxlab::sys::PtyPair pty = boxlab::sys::open_pty();
+  boxlab::sys::set_window_size(pty.master.get(), winsize{30, 100, 0, 0});
+  auto out = boxlab::sys::pipe2();
+  container::RunOptions options;
+  options.stdin_fd = options.stdout_fd = options.stderr_fd = pty.slave.get();
+  options.terminal = boxlab::sys::TerminalRelay{pty.master.get(), -1, out.write_end.get(), -1};
+  int code = container::run(spec, options).docker_code();
+  out.write_end.reset();
+  std::string seen;
+  char buf[4096];
+  while (size_t n = boxlab::sys::read(out.read_end.get(), buf, sizeof buf)) seen.append(buf, n);
+  CHECK(code == 0);
+  CHECK(seen == "30 100\r\nTTY\r\n");  // the pty's line discipline turns "\n" into "\r\n"
 }

@@ -41,6 +41,8 @@ std::string read_file(const std::string& path);
 /// Write @p data to an existing file (e.g. /proc/PID/uid_map) with one write(2), as procfs wants.
 void write_file(const std::string& path, std::string_view data);
 
+/// setsid(2): a new session and process group led by the caller.
+void setsid();
 /// Replace @p path with @p data atomically: write a temporary file beside it (mode @p mode),
 /// fsync it, rename(2) it over @p path and fsync the directory. Readers see the old file or the
 /// new one, never half of one; a failure removes the temporary file.
