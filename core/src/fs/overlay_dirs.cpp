@@ -17,7 +17,7 @@
 // overlay root, held while creating and while sweeping, keeps a sweep from seeing a directory
 // before its runtime holds its lock.
 //
-// Interface: ContainerLayer::{create,~ContainerLayer}, find_container_layer,
+// Interface: ContainerLayer::reopen, ContainerLayer::{create,~ContainerLayer}, find_container_layer,
 //   remove_container_layer, sweep_container_layers
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -116,6 +116,16 @@ ContainerLayer ContainerLayer::create(const std::string& overlay_root, const std
   layer.dirs_ = dirs_of(dir);
   layer.keep_ = keep;  // only once complete: a half-made directory goes entirely
   return layer;
+}
+
+ContainerLayer ContainerLayer::reopen(const std::string& overlay_root, const std::string& id) {
+  sys::UniqueFd root_lock = lock_root(overlay_root);
+  std::string dir = overlay_root + "/" + id;
+  if (!sys::exists(dir + "/kept")) throw Error("container " + id + " has no kept writable layer in " + overlay_root);
+  sys::UniqueFd lock = sys::open(dir + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (!sys::try_lock_exclusive(lock.get())) throw Error("container " + id + "'s writable layer is in use");
+  for (const char* sub : {"/work", "/merged"}) sys::mkdir(dir + sub, 0755, true);
+  return ContainerLayer(dir, dirs_of(dir), std::move(lock), true);
 }
 
 ContainerLayer::~ContainerLayer() {

@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/close_range.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -124,6 +125,12 @@ void write_file(const std::string& path, std::string_view data) {
   ssize_t n = retry_eintr([&] { return ::write(fd.get(), data.data(), data.size()); });
   if (n < 0) throw_errno("write " + quoted(data.substr(0, 40)) + " to " + path);
   if (static_cast<size_t>(n) != data.size()) throw Error("short write to " + path);
+}
+
+int poll(struct pollfd* fds, unsigned long count, int timeout_ms) {
+  int ready = retry_eintr([&] { return ::poll(fds, count, timeout_ms); });
+  if (ready < 0) throw_errno("poll");
+  return ready;
 }
 
 void setsid() {

@@ -3,6 +3,9 @@
 // Pull: ping, manifest (as skopeo wrote it), config and layer with digest checks; refusals
 // leave nothing behind. Push: a new blob and a manifest under a new tag, read back by us and
 // by skopeo.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -161,11 +164,16 @@ TEST_CASE("push a blob and a manifest under a new tag, then pull them back", "[i
 }
 
 TEST_CASE("a registry that is not there fails with the URL and curl's reason", "[image][registry]") {
-  int port;
-  {
-    test::RegistryFixture stopped;  // a port that was free a moment ago and is free again
-    port = stopped.port();
-  }
+  // A port bound but not listening: nobody else can take it while the test runs, and a connect
+  // to it is refused (a port that was merely free could be taken by a parallel test's server).
+  boxlab::sys::UniqueFd bound(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  REQUIRE(::bind(bound.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::getsockname(bound.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  int port = ntohs(address.sin_port);
   image::RegistryOptions options;
   options.connect_timeout_seconds = 5;
   image::Registry client("127.0.0.1:" + std::to_string(port), options);

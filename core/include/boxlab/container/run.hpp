@@ -21,10 +21,10 @@ struct RunOptions {
   int stdin_fd = -1;   ///< the container's stdin (default: the caller's)
   int stdout_fd = -1;  ///< the container's stdout (default: the caller's)
   int stderr_fd = -1;  ///< the container's stderr (default: the caller's)
-  /// Record the container under this directory while it runs (state.hpp); empty: no record.
   /// With a terminal (spec.process.terminal): the pty master to relay, and what to relay it
   /// with; the std*_fd above are then the pty's slave.
   std::optional<sys::TerminalRelay> terminal;
+  /// Record the container under this directory while it runs (state.hpp); empty: no record.
   std::string containers_dir;
   /// The container's id; empty: a new one (new_container_id()).
   std::string id;

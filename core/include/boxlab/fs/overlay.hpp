@@ -98,6 +98,9 @@ class ContainerLayer {
   /// @p keep, upper/ and the layer list stay after the end (a `kept` file says so), for `diff`.
   static ContainerLayer create(const std::string& overlay_root, const std::string& id,
                                const std::vector<std::string>& layers, bool keep);
+  /// Take up the kept directories of container @p id again (to start it again): locked, with
+  /// fresh work/ and merged/; kept again at the end.
+  static ContainerLayer reopen(const std::string& overlay_root, const std::string& id);
   /// Take over @p other's directories; @p other then owns nothing.
   ContainerLayer(ContainerLayer&& other) noexcept
       : dir_(std::exchange(other.dir_, {})), dirs_(std::move(other.dirs_)), lock_(std::move(other.lock_)),

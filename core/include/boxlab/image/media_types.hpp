@@ -58,13 +58,13 @@ MediaKind media_kind(std::string_view type);
 /// a manifest".
 void require_media_kind(std::string_view type, MediaKind want, std::string_view what);
 
-/// The largest manifest, index or config accepted (containerd and the distribution registry
-/// use 4 MiB): a bigger one is refused before it is parsed.
 /// The layer media type of the tarball at @p path, from its first bytes: tar+gzip, tar+zstd or
 /// plain tar (an archive alone does not say how it is compressed). bzip2 and xz are refused:
 /// they are not layer media types (image-spec media-types.md).
 std::string sniff_layer_media_type(const std::string& path);
 
+/// The largest manifest, index or config accepted (containerd and the distribution registry
+/// use 4 MiB): a bigger one is refused before it is parsed.
 inline constexpr uint64_t kMaxJsonBlobSize = 4 << 20;
 
 /// A typed pointer to a blob (image-spec descriptor.md).

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <poll.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +43,8 @@ std::string read_file(const std::string& path);
 /// Write @p data to an existing file (e.g. /proc/PID/uid_map) with one write(2), as procfs wants.
 void write_file(const std::string& path, std::string_view data);
 
+/// poll(2), retried on EINTR; returns how many descriptors are ready (0: timed out).
+int poll(struct pollfd* fds, unsigned long count, int timeout_ms);
 /// setsid(2): a new session and process group led by the caller.
 void setsid();
 /// Replace @p path with @p data atomically: write a temporary file beside it (mode @p mode),
