@@ -141,7 +141,7 @@ bool RestartPolicy::should_restart(int exit_code, int restarts, bool stopped_by_
 bool Container::process_alive() const { return same_process(state.pid, state.pid_start_time); }
 bool Container::monitor_alive() const { return same_process(state.monitor_pid, state.monitor_start_time); }
 
-Container ContainerStore::create(const ContainerConfig& config) {
+Container ContainerStore::create(const ContainerConfig& config) const {
   check_name(config.name);
   sys::UniqueFd held = lock_dir(dir_);
   for (const auto& other : list())

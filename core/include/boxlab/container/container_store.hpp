@@ -86,7 +86,7 @@ class ContainerStore {
 
   /// Record a new container; throws "Conflict. The container name "/web" is already in use by
   /// container <id>" for a taken name. A name is checked against Docker's [a-zA-Z0-9][a-zA-Z0-9_.-]+.
-  Container create(const ContainerConfig& config);
+  Container create(const ContainerConfig& config) const;
   /// Every container, newest first; a corrupt record appears as "dead" with its reason.
   std::vector<Container> list() const;
   /// The container with name @p ref, id @p ref, or id prefix @p ref; throws "No such container:
