@@ -104,18 +104,18 @@ void kill_container(const Containers& containers, const std::string& ref, int si
   if (!is_running(c) || !c.process_alive())
     throw Error("cannot kill container " + ref + ": container " + c.config.id + " is not running", 1);
   if (signal == SIGKILL || signal == SIGTERM) sys::write_file_atomically(stop_request_path(c), "");
-  if (::kill(c.state.pid, signal) < 0 && errno != ESRCH) throw Error(errno, "kill container " + ref);
+  sys::kill(c.state.pid, signal);
 }
 
 bool stop_container(const Containers& containers, const std::string& ref, int timeout_seconds) {
   Container c = containers.store.find(ref);
   if (!is_running(c)) return false;
   sys::write_file_atomically(stop_request_path(c), "");
-  if (c.process_alive()) ::kill(c.state.pid, stop_signal_of(c));
+  if (c.process_alive()) sys::kill(c.state.pid, stop_signal_of(c));
   wait_for_end(containers, c.config.id, std::chrono::seconds(std::max(timeout_seconds, 0)));
   c = containers.store.find(c.config.id);
   if (is_running(c) && c.process_alive()) {
-    ::kill(c.state.pid, SIGKILL);
+    sys::kill(c.state.pid, SIGKILL);
     wait_for_end(containers, c.config.id, 10s);
   }
   return true;

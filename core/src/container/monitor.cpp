@@ -32,6 +32,7 @@
 #include "boxlab/fs/overlay.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
+#include "boxlab/sys/terminal.hpp"
 #include "boxlab/sys/text.hpp"
 
 namespace boxlab::container {
@@ -114,10 +115,24 @@ int run_once(const ContainerStore& store, Container& c, const MonitorPaths& path
   options.stdin_fd = io.stdin_fd >= 0 ? io.stdin_fd : null_input.get();
   options.stdout_fd = out.write_end.get();
   options.stderr_fd = err.write_end.get();
+  // With a terminal the container's stdio is a pty's slave; the relay copies the pty's output
+  // into the stdout pipe, so the pump logs it like any output (one stream: a tty merges them).
+  std::optional<sys::PtyPair> pty;
+  bool terminal = c.config.spec.process.terminal;
+  if (terminal) {
+    pty = sys::open_pty();
+    options.stdin_fd = options.stdout_fd = options.stderr_fd = pty->slave.get();
+    options.terminal = sys::TerminalRelay{pty->master.get(), io.stdin_fd, out.write_end.get(), io.size_source};
+  }
   std::optional<std::thread> pump;
   options.on_started = [&](pid_t pid) {
-    out.write_end.reset();  // the container holds its own copies: EOF comes when it is done
-    err.write_end.reset();
+    if (terminal) {
+      pty->slave.reset();  // the container holds it; the master reads EIO once it is done
+      err.write_end.reset();
+    } else {
+      out.write_end.reset();  // the container holds its own copies: EOF comes when it is done
+      err.write_end.reset();
+    }
     c.state.status = "running";
     c.state.pid = pid;
     c.state.pid_start_time = sys::process_start_time(pid);
@@ -132,9 +147,12 @@ int run_once(const ContainerStore& store, Container& c, const MonitorPaths& path
   try {
     result = run(c.config.spec, options);
   } catch (...) {
+    out.write_end.reset();
+    err.write_end.reset();
     if (pump) pump->join();
     throw;
   }
+  out.write_end.reset();  // with a terminal, the relay wrote into it until now
   if (pump) pump->join();
   c.state.status = "exited";
   c.state.pid = 0;
@@ -144,6 +162,15 @@ int run_once(const ContainerStore& store, Container& c, const MonitorPaths& path
   c.state.stopped_by_user = sys::exists(stop_request_path(c));
   store.save_state(c.config.id, c.state);
   return c.state.exit_code;
+}
+
+// --rm: the record, the log and the writable layer go once the container has ended for good.
+void remove_after_end(const ContainerStore& store, const Container& c, const MonitorPaths& paths) {
+  try {
+    fs::remove_container_layer(paths.overlays, c.config.id);
+    store.remove(c.config.id);
+  } catch (const Error&) {  // rm (or the next command's sweep) finishes what is left
+  }
 }
 
 }  // namespace
@@ -176,7 +203,10 @@ int monitor_container(const ContainerStore& store, const std::string& id, const 
       if (first) throw;
       return c.state.exit_code;
     }
-    if (!c.config.restart.should_restart(code, c.state.restart_count, c.state.stopped_by_user)) return code;
+    if (!c.config.restart.should_restart(code, c.state.restart_count, c.state.stopped_by_user)) {
+      if (c.config.auto_remove) remove_after_end(store, c, paths);
+      return code;
+    }
     if (std::chrono::steady_clock::now() - started > 10s) backoff = 100ms;
     c.state.status = "restarting";
     store.save_state(id, c.state);

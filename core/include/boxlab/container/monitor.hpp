@@ -32,6 +32,9 @@ struct MonitorIo {
   int stdout_fd = -1;  ///< also copy stdout here
   int stderr_fd = -1;  ///< also copy stderr here
   int ready_fd = -1;   ///< write "\n" here once the container runs, or the error that stopped it
+  /// With a terminal (spec.process.terminal): a terminal whose size the container's pty follows
+  /// (-1: none). The pty's output is logged and copied to stdout_fd; stdin_fd feeds its input.
+  int size_source = -1;
 };
 
 /// The file whose presence tells a container's monitor that stop or kill ended it, so its
@@ -43,7 +46,8 @@ std::string stop_request_path(const Container& container);
  *        says (back-off 100 ms doubling to 1 min, as Docker), until it ends for good.
  *
  * Returns the last exit code (Docker's: 128+N for a signal). Throws only when the container
- * could not be started the first time; the state then records the error.
+ * could not be started the first time; the state then records the error. A container created
+ * with --rm is removed (record, log, writable layer) when it ends for good.
  */
 int monitor_container(const ContainerStore& store, const std::string& id, const MonitorPaths& paths,
                       const MonitorIo& io = {});
