@@ -49,7 +49,7 @@ image::RegistryOptions registry_options(const image::Reference& ref) {
 
 }  // namespace
 
-ImageCommands::ImageCommands(CLI::App& app, std::string lab) : lab_(std::move(lab)) {
+ImageCommands::ImageCommands(CLI::App& app, std::string lab, bool with_inspect) : lab_(std::move(lab)) {
   pull_ = app.add_subcommand("pull", "Download an image from a registry");
   pull_->add_option("name", names_, "NAME[:TAG|@DIGEST]")->required()->expected(1);
   pull_->add_option("--platform", platform_, "os/arch[/variant] to choose from a multi-platform image");
@@ -67,7 +67,8 @@ ImageCommands::ImageCommands(CLI::App& app, std::string lab) : lab_(std::move(la
   tag_ = app.add_subcommand("tag", "Give an image another name");
   tag_->add_option("source", source_, "SOURCE_IMAGE[:TAG]")->required();
   tag_->add_option("target", target_, "TARGET_IMAGE[:TAG]")->required();
-  inspect_ = app.add_subcommand("inspect", "Show images' details as JSON");
+  auto* image_group = app.add_subcommand("image", "Manage images");
+  inspect_ = (with_inspect ? app : *image_group).add_subcommand("inspect", "Show images' details as JSON");
   inspect_->add_option("image", names_, "IMAGE...")->required();
   inspect_->add_option("-f,--format", format_, "Print a Go template ({{.Id}}, {{json .Config}}) per image");
   history_ = app.add_subcommand("history", "Show the history of an image");
@@ -88,7 +89,6 @@ ImageCommands::ImageCommands(CLI::App& app, std::string lab) : lab_(std::move(la
   auto* system = app.add_subcommand("system", "Manage boxlab");
   system_df_ = system->add_subcommand("df", "Show disk usage");
   system->require_subcommand(1);
-  auto* image_group = app.add_subcommand("image", "Manage images");
   image_prune_ = image_group->add_subcommand("prune", "Remove unused images");
   image_prune_->add_flag("-a,--all", all_, "Remove all images no container uses, not only dangling blobs");
   image_prune_->add_flag("-f,--force", force_, "Do not ask for confirmation");

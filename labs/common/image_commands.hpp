@@ -15,8 +15,10 @@ namespace labcli {
 /// lab06's image subcommands, added to an app; run() carries out the one that was chosen.
 class ImageCommands {
  public:
-  /// Add the image subcommands to @p app; @p lab names the lab in messages.
-  ImageCommands(CLI::App& app, std::string lab);
+  /// Add the image subcommands to @p app; @p lab names the lab in messages. Without
+  /// @p with_inspect, `inspect` is left to a lab whose inspect also knows containers (it then
+  /// stays available as `image inspect`).
+  ImageCommands(CLI::App& app, std::string lab, bool with_inspect = true);
 
   /// Carry out the chosen subcommand, or nullopt when it was none of these.
   std::optional<int> run(const boxlab::container::StateRoot& root);

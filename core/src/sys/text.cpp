@@ -103,19 +103,26 @@ std::string time_ago(std::string_view rfc3339) {
   return human_duration(static_cast<int64_t>(std::time(nullptr) - *when)) + " ago";
 }
 
+// Columns are measured in characters, not bytes: "…" is three bytes of UTF-8 but one column.
+size_t display_width(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xc0) != 0x80;
+  return width;
+}
+
 std::string format_table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
   for (const auto& row : rows)
     for (size_t i = 0; i + 1 < row.size(); ++i) {
       if (widths.size() <= i) widths.resize(i + 1, 0);
-      widths[i] = std::max(widths[i], row[i].size());
+      widths[i] = std::max(widths[i], display_width(row[i]));
     }
   std::string out;
   for (const auto& row : rows) {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       line += row[i];
-      if (i + 1 < row.size()) line.append(widths[i] + 3 - row[i].size(), ' ');
+      if (i + 1 < row.size()) line.append(widths[i] + 3 - display_width(row[i]), ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
