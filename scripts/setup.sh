@@ -23,9 +23,15 @@ if "$build/labs/$newest" load --help >/dev/null 2>&1; then
 fi
 echo
 limits="--memory 64m --pids-limit 64"
-echo "== $newest on busybox: $build/labs/$newest run --rootfs $build/busybox/rootfs --hostname box $limits sh -c '...'"
+# Labs 03-06 run a root filesystem directory; from lab 07 on, `run` takes an image, as docker.
+if "$build/labs/$newest" run --help 2>&1 | grep -q -- '--rootfs'; then
+  target=(--rootfs "$build/busybox/rootfs")
+else
+  target=(--rm busybox)
+fi
+echo "== $newest on busybox: $build/labs/$newest run --hostname box $limits ${target[*]} sh -c '...'"
 # The container's own cgroup limit, read inside: /sys/fs/cgroup shows its cgroup (v2 or v1).
 # shellcheck disable=SC2086
-exec "$build/labs/$newest" run --rootfs "$build/busybox/rootfs" --hostname box $limits \
+exec "$build/labs/$newest" run --hostname box $limits "${target[@]}" \
   /bin/sh -c 'limit=$(cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null)
     echo "Hello from $(busybox | head -1 | cut -d" " -f1-2) in container $(hostname), as PID $$, memory limit $limit"'

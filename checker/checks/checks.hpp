@@ -19,5 +19,7 @@ std::vector<Check> lab04_checks();
 std::vector<Check> lab05_checks();
 /// lab 06, images: a verified OCI store, layers by diff_id, registry round trip, hostile input.
 std::vector<Check> lab06_checks();
+/// lab 07, run: image config, isolation, logs, stop, restart policies, exec, bad input.
+std::vector<Check> lab07_checks();
 
 }  // namespace checker

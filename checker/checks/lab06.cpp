@@ -103,30 +103,6 @@ int count_layer_dirs(const stdfs::path& layers) {
   return n;
 }
 
-struct ToolRun {
-  int code = -1;
-  std::string out;
-};
-
-ToolRun run_tool(Context& ctx, std::vector<std::string> args) {
-  std::string path = find_tool(args.front());
-  require(!path.empty(), {args.front() + " on this machine", "it is not installed",
-                          "sudo apt-get install " + args.front() + " (scripts/install-deps.sh installs it)"});
-  auto pipe = boxlab::sys::pipe2();
-  boxlab::sys::SpawnOptions options;
-  options.args = args;
-  options.stdout_fd = pipe.write_end.get();
-  options.stderr_fd = pipe.write_end.get();
-  boxlab::sys::Child child = boxlab::sys::spawn(options);
-  pipe.write_end.reset();
-  ToolRun run;
-  char buffer[4096];
-  while (size_t n = boxlab::sys::read(pipe.read_end.get(), buffer, sizeof buffer)) run.out.append(buffer, n);
-  run.code = child.wait().docker_code();
-  ctx.log("$ " + join(args) + " -> exit " + std::to_string(run.code));
-  return run;
-}
-
 void load_busybox(Context& ctx) {
   expect_exit(ctx.run({"load", "-i", busybox_layout().string()}), 0, "load -i " + busybox_layout().string() + " to succeed");
 }

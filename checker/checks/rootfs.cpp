@@ -4,6 +4,9 @@
 #include <fstream>
 
 #include "../src/check.hpp"
+#include "../src/registry_server.hpp"
+#include "boxlab/sys/process.hpp"
+#include "boxlab/sys/syscall.hpp"
 
 namespace checker {
 
@@ -29,6 +32,25 @@ Json run_probe(Context& ctx, const stdfs::path& rootfs, std::vector<std::string>
   args.push_back("/probe");
   args.insert(args.end(), probe_args.begin(), probe_args.end());
   return probe_report(ctx.run(args));
+}
+
+ToolRun run_tool(Context& ctx, std::vector<std::string> args) {
+  std::string path = find_tool(args.front());
+  require(!path.empty(), {args.front() + " on this machine", "it is not installed",
+                          "sudo apt-get install " + args.front() + " (scripts/install-deps.sh installs it)"});
+  auto pipe = boxlab::sys::pipe2();
+  boxlab::sys::SpawnOptions options;
+  options.args = args;
+  options.stdout_fd = pipe.write_end.get();
+  options.stderr_fd = pipe.write_end.get();
+  boxlab::sys::Child child = boxlab::sys::spawn(options);
+  pipe.write_end.reset();
+  ToolRun run;
+  char buffer[4096];
+  while (size_t n = boxlab::sys::read(pipe.read_end.get(), buffer, sizeof buffer)) run.out.append(buffer, n);
+  run.code = child.wait().docker_code();
+  ctx.log("$ " + join(args) + " -> exit " + std::to_string(run.code));
+  return run;
 }
 
 std::string join(const std::vector<std::string>& items) {

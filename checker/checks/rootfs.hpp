@@ -23,4 +23,14 @@ Json run_probe(Context& ctx, const std::filesystem::path& rootfs, std::vector<st
 /// "a, b, c".
 std::string join(const std::vector<std::string>& items);
 
+/// What a host tool printed (stdout and stderr together) and how it ended.
+struct ToolRun {
+  int code = -1;
+  std::string out;
+};
+
+/// Run a host tool (skopeo, tar, ...) and log the command; a Failure with an install hint when
+/// the tool is missing.
+ToolRun run_tool(Context& ctx, std::vector<std::string> args);
+
 }  // namespace checker

@@ -290,6 +290,15 @@ static void report_fds(void) {
   close_scope(']');
 }
 
+/* The environment the runtime gave the process (image Env merged with -e). */
+extern char **environ;
+static void report_env(void) {
+  key("env");
+  open_scope('[');
+  for (char **e = environ; *e; ++e) item_string(*e);
+  close_scope(']');
+}
+
 /* /proc/net/dev follows the reader's network namespace (/sys/class/net follows sysfs's). */
 static void report_interfaces(void) {
   key("interfaces");
@@ -409,6 +418,7 @@ static void report_all(void) {
   report_status();
   report_mounts();
   report_fds();
+  report_env();
   report_interfaces();
   report_routes();
   report_names("root_entries", "/");

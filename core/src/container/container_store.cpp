@@ -133,9 +133,11 @@ std::string RestartPolicy::str() const {
 }
 
 bool RestartPolicy::should_restart(int exit_code, int restarts, bool stopped_by_user) const {
+  // LAB 07 BEGIN: never after stop/kill or with "no"; on-failure only for a non-zero exit and fewer than N restarts; always and unless-stopped always
   if (stopped_by_user || name == "no") return false;
   if (name == "on-failure") return exit_code != 0 && (max_retries == 0 || restarts < max_retries);
   return true;  // always, unless-stopped
+  // LAB 07 END
 }
 
 bool Container::process_alive() const { return same_process(state.pid, state.pid_start_time); }

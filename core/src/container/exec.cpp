@@ -80,8 +80,10 @@ int exec_in_container(const Containers& containers, const std::string& ref, cons
     spawn.stdin_fd = no_input.get();
   }
   spawn.child_setup = [&] {
+    // LAB 07 BEGIN: enter the container's IPC, UTS, network, cgroup and (last) mount namespaces
     for (ns::Kind kind : {ns::Kind::ipc, ns::Kind::uts, ns::Kind::net, ns::Kind::cgroup, ns::Kind::mnt})
       if (ns::inode(target, kind) != ns::inode(0, kind)) ns::enter(target, kind);
+    // LAB 07 END
     if (process.terminal) {
       sys::setsid();
       sys::make_controlling_terminal(0);

@@ -127,6 +127,7 @@ std::vector<std::string> read_env_file(const std::string& path) {
 
 Process process_for_image(const image::ContainerConfig& config, const RunRequest& request, const std::string& rootfs) {
   Process process;
+  // LAB 07 BEGIN: the command is Entrypoint + Cmd: arguments after the image replace Cmd; --entrypoint replaces Entrypoint ("" clears it) and drops the image's Cmd
   std::vector<std::string> entrypoint = config.entrypoint;
   std::vector<std::string> cmd = config.cmd;
   if (request.entrypoint) {
@@ -136,6 +137,7 @@ Process process_for_image(const image::ContainerConfig& config, const RunRequest
   if (!request.command.empty()) cmd = request.command;
   process.args = entrypoint;
   process.args.insert(process.args.end(), cmd.begin(), cmd.end());
+  // LAB 07 END
   if (process.args.empty()) throw usage_error("No command specified");
 
   std::vector<std::string> env = config.env;

@@ -109,7 +109,10 @@ void kill_container(const Containers& containers, const std::string& ref, int si
 
 bool stop_container(const Containers& containers, const std::string& ref, int timeout_seconds) {
   Container c = containers.store.find(ref);
-  if (!is_running(c)) return false;
+  // A live monitor may start the container again (between two runs it briefly reads "exited"),
+  // so what counts is the monitor, not the status.
+  if (!c.monitor_alive()) return false;
+  // LAB 07 BEGIN: leave the stop request, send the stop signal, wait up to the timeout, then SIGKILL and wait again
   sys::write_file_atomically(stop_request_path(c), "");
   if (c.process_alive()) sys::kill(c.state.pid, stop_signal_of(c));
   wait_for_end(containers, c.config.id, std::chrono::seconds(std::max(timeout_seconds, 0)));
@@ -118,12 +121,16 @@ bool stop_container(const Containers& containers, const std::string& ref, int ti
     sys::kill(c.state.pid, SIGKILL);
     wait_for_end(containers, c.config.id, 10s);
   }
+  // LAB 07 END
+  // The monitor records the end before it unmounts the root filesystem; stop returns once it
+  // is gone, so an `rm` right after finds nothing in use.
+  for (int i = 0; i < 1000 && containers.store.find(c.config.id).monitor_alive(); ++i) std::this_thread::sleep_for(10ms);
   return true;
 }
 
 void remove_container(const Containers& containers, const std::string& ref, bool force) {
   Container c = containers.store.find(ref);
-  if (is_running(c)) {
+  if (c.monitor_alive()) {
     if (!force)
       throw Error("cannot remove container \"" + c.config.name + "\": container is running: stop the container before "
                   "removing or force remove", 1);

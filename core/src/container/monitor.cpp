@@ -94,16 +94,19 @@ void pump_output(int out, int err, LogWriter& log, const MonitorIo& io) {
   }
 }
 
-void report_ready(const MonitorIo& io, const std::string& message) {
+// Once: whoever waits reads one message and closes its end, so a second write (at a restart)
+// would raise SIGPIPE and kill the monitor.
+void report_ready(MonitorIo& io, const std::string& message) {
   if (io.ready_fd < 0) return;
   try {
     sys::write_all(io.ready_fd, message);
   } catch (const Error&) {
   }
+  io.ready_fd = -1;
 }
 
 // Steps 2 and 3: one run of the container, recorded; returns its exit code.
-int run_once(const ContainerStore& store, Container& c, const MonitorPaths& paths, const MonitorIo& io,
+int run_once(const ContainerStore& store, Container& c, const MonitorPaths& paths, MonitorIo& io,
              LogWriter& log) {
   auto out = sys::pipe2();
   auto err = sys::pipe2();
@@ -178,7 +181,8 @@ void remove_after_end(const ContainerStore& store, const Container& c, const Mon
 std::string stop_request_path(const Container& container) { return container.dir + "/stop-requested"; }
 
 int monitor_container(const ContainerStore& store, const std::string& id, const MonitorPaths& paths,
-                      const MonitorIo& io) {
+                      const MonitorIo& given_io) {
+  MonitorIo io = given_io;
   Container c = store.find(id);
   std::error_code ignored;
   std::filesystem::remove(stop_request_path(c), ignored);
