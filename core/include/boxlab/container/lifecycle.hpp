@@ -24,8 +24,8 @@ namespace boxlab::container {
 /// The containers of a state root: the store, and where monitors keep their runtime records and
 /// the writable layers.
 struct Containers {
-  ContainerStore store;  ///< <data>/containers
-  MonitorPaths paths;    ///< <run>/containers and <data>/overlay
+  ContainerStore store;  ///< &lt;data&gt;/containers
+  MonitorPaths paths;    ///< &lt;run&gt;/containers and &lt;data&gt;/overlay
 
   /// The containers of @p root.
   static Containers of(const StateRoot& root);
