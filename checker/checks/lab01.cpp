@@ -33,7 +33,8 @@ void exit_status(Context& ctx) {
 }
 
 void not_found(Context& ctx) {
-  LabRun r = ctx.run({"run", "boxlab-no-such-command"});
+  // A path, not a bare name: from lab 07 on, a bare name after `run` is an image.
+  LabRun r = ctx.run({"run", (ctx.work_dir() / "boxlab-no-such-command").string()});
   expect_exit(r, 127, "exit status 127 (command not found), as docker run reports it");
   require(count_lines(r.err) == 1 && r.err.find("boxlab-no-such-command") != std::string::npos,
           {"one line on stderr that names the missing command", describe_run(r),

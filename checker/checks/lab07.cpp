@@ -195,6 +195,30 @@ void exec_joins(Context& ctx) {
   require(second.value("pid", 0) > 1, {"the exec'd process to be another PID in the namespace", std::to_string(second.value("pid", 0)), ""});
 }
 
+// --init: a tiny init is PID 1; it reaps orphans, and forwards stop's SIGTERM to the command,
+// which, not being PID 1, dies of it at once (143) instead of waiting for SIGKILL.
+void init_forwards(Context& ctx) {
+  load_probe_image(ctx);
+  expect_exit(ctx.run({"run", "-d", "--init", "--name", "inited", kImage, "/bin/sh", "-c", "(sleep 0.1 &); exec sleep 60"}),
+              0, "run -d --init");
+  std::this_thread::sleep_for(1s);
+  LabRun pid1 = ctx.run({"exec", "inited", "cat", "/proc/1/comm"});
+  LabRun zombies = ctx.run({"exec", "inited", "/bin/sh", "-c", "grep -l 'State:.Z' /proc/[0-9]*/status; true"});
+  auto started = std::chrono::steady_clock::now();
+  LabRun stop = ctx.run({"stop", "-t", "5", "inited"});
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  Json state = inspect(ctx, "inited")["State"];
+  ctx.run({"rm", "-f", "inited"});
+  expect_exit(pid1, 0, "exec inited cat /proc/1/comm");
+  require(!pid1.out.empty() && pid1.out != "sleep\n",
+          {"PID 1 to be the init, not the command", pid1.out, "--init runs the command as the init's child"});
+  require(zombies.out.empty(), {"no zombie: the init reaps the orphan", zombies.out, "PID 1 must wait(2) for every child"});
+  expect_exit(stop, 0, "stop -t 5 inited");
+  require(took < 4 && state.value("ExitCode", 0) == 143,
+          {"stop to end it by SIGTERM (exit 143) long before -t 5", fmt::format("{:.2f} s, {}", took, state.dump()),
+           "the init forwards SIGTERM to its child, which is not PID 1 and so dies of it"});
+}
+
 void bad_input(Context& ctx) {
   load_probe_image(ctx);
   expect_exit(ctx.run({"create", "--name", "taken", kImage}), 0, "create --name taken");
@@ -235,6 +259,7 @@ std::vector<Check> lab07_checks() {
       {"stop_escalates", 7, "stop -t 1: SIGTERM, then SIGKILL after a second; exit code 137", 2, "image_config_applied", milliseconds(25000), stop_escalates},
       {"restart_always", 7, "--restart always restarts a crashing container; stop ends it for good", 2, "image_config_applied", milliseconds(30000), restart_always},
       {"exec_joins", 7, "exec runs in the container's namespaces and cgroup", 3, "image_config_applied", milliseconds(20000), exec_joins},
+      {"init_forwards", 7, "--init: a tiny init is PID 1, reaps orphans and forwards SIGTERM (143, not 137)", 2, "stop_escalates", milliseconds(25000), init_forwards},
       {"bad_input", 7, "a taken name, a bad -e or policy, an unknown image or container: one line, docker's code", 2, "image_config_applied", milliseconds(30000), bad_input},
   };
 }

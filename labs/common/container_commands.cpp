@@ -6,9 +6,12 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
+#include "boxlab/cgroup/limits.hpp"
 #include "boxlab/container/container_listing.hpp"
 #include "boxlab/container/exec.hpp"
 #include "boxlab/container/lifecycle.hpp"
@@ -19,6 +22,7 @@
 #include "boxlab/image/pull.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/signals.hpp"
+#include "boxlab/sys/syscall.hpp"
 #include "boxlab/sys/terminal.hpp"
 #include "boxlab/sys/text.hpp"
 #include "go_template.hpp"
@@ -44,6 +48,7 @@ void add_create_flags(CLI::App& cmd, CreateFlags& f) {
   cmd.add_flag("-t,--tty", f.tty, "Allocate a pseudo-terminal");
   cmd.add_flag("--rm", f.remove, "Remove the container when it exits");
   cmd.add_flag("--read-only", f.read_only, "Mount the root filesystem read-only");
+  cmd.add_flag("--init", f.init, "Run an init inside the container that forwards signals and reaps processes");
   cmd.add_option("--name", f.name, "Name the container");
   cmd.add_option("-h,--hostname", f.hostname, "Container host name (default: its short id)");
   cmd.add_option("-e,--env", f.env, "Set an environment variable (KEY=value, or KEY to copy it)")->allow_extra_args(false);
@@ -75,6 +80,15 @@ image::Image image_for(const StateRoot& root, const std::string& name) {
       .image;
 }
 
+// --init's binary: $BOXLAB_INIT, else boxlab-init beside this lab (both built by CMake).
+std::string init_binary() {
+  if (const char* path = std::getenv("BOXLAB_INIT")) return path;
+  std::string beside = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "boxlab-init";
+  if (!boxlab::sys::exists(beside))
+    throw boxlab::Error("--init: no init at " + beside + " (build target boxlab-init, or set BOXLAB_INIT)");
+  return beside;
+}
+
 container::CreateOptions create_options(const CreateFlags& f, std::vector<std::string> command) {
   container::CreateOptions o;
   o.request.command = std::move(command);
@@ -87,10 +101,12 @@ container::CreateOptions create_options(const CreateFlags& f, std::vector<std::s
   o.request.terminal = f.tty;
   o.name = f.name;
   o.limits = limits_from_flags(f.limits);
+  boxlab::cgroup::validate_on_this_machine(o.limits);  // before the image is looked up or pulled
   o.restart = container::RestartPolicy::parse(f.restart);
   o.auto_remove = f.remove;
   o.interactive = f.interactive;
   o.read_only = f.read_only;
+  if (f.init) o.init_path = init_binary();
   return o;
 }
 

@@ -16,7 +16,7 @@ namespace labcli {
 
 /// The flags of `run` and `create`.
 struct CreateFlags {
-  bool detach = false, interactive = false, tty = false, remove = false, read_only = false;
+  bool detach = false, interactive = false, tty = false, remove = false, read_only = false, init = false;
   std::string name, hostname, workdir, user, restart = "no";
   std::optional<std::string> entrypoint;
   std::vector<std::string> env, env_files;

@@ -8,6 +8,7 @@
 #include "boxlab/container/state.hpp"
 #include "cli.hpp"
 #include "container_commands.hpp"
+#include "earlier_forms.hpp"
 #include "image_commands.hpp"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   bool no_stream = false;
   auto* stats = app.add_subcommand("stats", "Show running containers' CPU, memory and PIDs");
   stats->add_flag("--no-stream", no_stream, "Print one sample and exit");
+  // Lab 05's run on --rootfs or --layer, diff and ns still work (lab N does all lab N-1 did).
+  if (labcli::is_earlier_form(app, argc, argv)) return labcli::layers_and_images_main("lab07", argc, argv);
   labcli::parse(app, argc, argv);
 
   return labcli::guarded_main("lab07", [&] {

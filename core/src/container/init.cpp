@@ -3,8 +3,9 @@
 // The child starts in its new namespaces but still sees the host's filesystem. It builds its
 // world in a fixed order, one named step each, like nsjail's contain.cc; the order matters:
 // mounts must be private before anything is mounted, /proc can be mounted only once the root
-// has moved (or it would land on the host's tree), and the hostname is set last among the
-// kernel state so that a failure earlier leaves no trace. Errors propagate as exceptions to
+// has moved (or it would land on the host's tree) while a bind mount's source must be taken
+// before (it is a host path), and the hostname is set last among the kernel state so that a
+// failure earlier leaves no trace. Errors propagate as exceptions to
 // the spawn trampoline, which reports them to the parent over the error pipe.
 //
 // Interface: init_child
@@ -13,6 +14,7 @@
 #include <sys/mount.h>
 
 #include "boxlab/cgroup/mount.hpp"
+#include "boxlab/fs/bind_mount.hpp"
 #include "boxlab/fs/devices.hpp"
 #include "boxlab/fs/masked_paths.hpp"
 #include "boxlab/fs/pivot.hpp"
@@ -28,11 +30,15 @@ namespace {
 
 void set_up_root_filesystem(const Spec& spec) {
   with_context("make mounts private", [] { fs::make_mounts_private(); });
+  // Bind sources are host paths: take them while the host's tree is still there (bind_mount.hpp).
+  auto bind_sources = fs::take_bind_sources(spec.mounts);
   with_context("pivot_root into " + spec.root.path, [&] { fs::pivot_into(spec.root.path); });
-  for (const auto& m : spec.mounts) {
+  for (size_t i = 0; i < spec.mounts.size(); ++i) {
+    const auto& m = spec.mounts[i];
     // OCI's "cgroup" mount type is not a file system of its own: it is v2's cgroup2 or v1's
     // hierarchies, whichever the host uses (runc decides the same way).
-    if (m.type == "cgroup") cgroup::mount_cgroupfs(m.destination);
+    if (bind_sources[i]) bind_sources[i]->attach(m);
+    else if (m.type == "cgroup") cgroup::mount_cgroupfs(m.destination);
     else fs::apply_mount(m);
   }
   with_context("create devices", [] { fs::create_devices(fs::default_devices()); });

@@ -41,6 +41,21 @@ std::string passwd_layer(const std::vector<std::string>& layer_dirs) {
   return layer_dirs.empty() ? "/nonexistent" : layer_dirs.back();
 }
 
+// The image's StopSignal, kept as the OCI annotation runtimes read it from, else SIGTERM.
+constexpr const char* kStopSignalAnnotation = "org.opencontainers.image.stopSignal";
+
+int stop_signal_of(const Container& c) {
+  const auto& annotations = c.config.spec.annotations;
+  auto it = annotations.find(kStopSignalAnnotation);
+  return it == annotations.end() ? SIGTERM : sys::parse_signal(it->second.c_str());
+}
+
+// --init: the tiny init, bind-mounted read-only, runs the command as its child (boxlab_init.cpp).
+void add_init(Spec& spec, const std::string& init_path) {
+  spec.mounts.push_back({kInitPath, "bind", init_path, {"bind", "ro", "nosuid", "nodev"}});
+  spec.process.args.insert(spec.process.args.begin(), {kInitPath, "--"});
+}
+
 Spec spec_for(const image::Image& image, const std::vector<std::string>& layer_dirs, const CreateOptions& options,
               const std::string& id) {
   Spec spec = default_spec({});
@@ -51,6 +66,9 @@ Spec spec_for(const image::Image& image, const std::vector<std::string>& layer_d
   spec.root.path = "(the overlay, mounted by the monitor)";  // replaced at each start
   add_rootfs_defaults(spec);
   add_cgroup_defaults(spec, id, options.limits);
+  if (!options.init_path.empty()) add_init(spec, options.init_path);
+  if (!image.container_config.stop_signal.empty())
+    spec.annotations[kStopSignalAnnotation] = image.container_config.stop_signal;
   return spec;
 }
 
@@ -60,12 +78,6 @@ void wait_for_end(const Containers& containers, const std::string& id, std::chro
     if (!is_running(containers.store.find(id))) return;
     std::this_thread::sleep_for(10ms);
   }
-}
-
-int stop_signal_of(const Container& c) {
-  for (const auto& e : c.config.spec.process.env)
-    if (e.starts_with("BOXLAB_STOP_SIGNAL=")) return sys::parse_signal(e.substr(19).c_str());
-  return SIGTERM;
 }
 
 }  // namespace
@@ -94,8 +106,6 @@ Container create_container(const Containers& containers, const image::Image& ima
     throw Error("conflicting options: cannot specify both --restart and --rm");
   for (const auto& dir : layer_dirs) fs::convert_whiteouts(dir);
   config.spec = spec_for(image, layer_dirs, options, config.id);
-  if (!image.container_config.stop_signal.empty())
-    config.spec.process.env.push_back("BOXLAB_STOP_SIGNAL=" + image.container_config.stop_signal);
   return containers.store.create(config);
 }
 

@@ -109,6 +109,7 @@ std::string to_json(const Spec& spec) {
       {"root", {{"path", spec.root.path}, {"readonly", spec.root.readonly}}},
       {"hostname", spec.hostname},
       {"mounts", mounts},
+      {"annotations", spec.annotations},
       {"linux",
        {{"namespaces", namespaces},
         {"uidMappings", mappings_to_json(spec.linux.uid_mappings)},
@@ -148,6 +149,7 @@ Spec from_json(const std::string& text) {
     }
     spec.hostname = j.value("hostname", "");
     for (const auto& m : j.value("mounts", json::array())) spec.mounts.push_back(mount_from_json(m));
+    spec.annotations = j.value("annotations", std::map<std::string, std::string>{});
     if (j.contains("linux")) {
       const json& l = j["linux"];
       for (const auto& n : l.value("namespaces", json::array()))

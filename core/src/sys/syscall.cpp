@@ -8,7 +8,7 @@
 // Interface: open openat openat2 mkdirat mknodat symlinkat linkat lchownat renameat unlinkat
 //   fchmod futimens utimensat_nofollow lsetxattr lgetxattr pipe2 dup2 close_range_cloexec read write_all read_file write_file
 //   stat lstat exists statfs_type kernel_release mkdir mkdir_all rmdir unlink rename fsync try_lock_exclusive lock_exclusive process_start_time getrandom total_memory mknod symlink readlink chmod chdir chroot
-//   mount umount2 pivot_root sethostname gethostname unshare setns kill setpgid pidfd_open
+//   mount umount2 pivot_root open_tree_clone mount_setattr move_mount sethostname gethostname unshare setns kill setpgid pidfd_open
 //   set_parent_death_signal set_ids clone3
 #include "boxlab/sys/syscall.hpp"
 
@@ -302,7 +302,11 @@ uint64_t process_start_time(pid_t pid) {
   }
   // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
   size_t pos = stat.rfind(')');
-  if (pos == std::string::npos) return 0;
+  if (pos == std::string::npos || pos + 2 >= stat.size()) return 0;
+  // A zombie (Z) or dying (X) process has ended; only its parent's wait(2) is missing, and an
+  // adopted monitor's new parent may take its time to reap it.
+  char state = stat[pos + 2];
+  if (state == 'Z' || state == 'X') return 0;
   std::istringstream fields(stat.substr(pos + 2));
   std::string field;
   for (int i = 3; i <= 22 && fields >> field; ++i)
@@ -371,6 +375,25 @@ void pivot_root(const std::string& new_root, const std::string& put_old) {
   // glibc has no wrapper for pivot_root(2).
   if (::syscall(SYS_pivot_root, new_root.c_str(), put_old.c_str()) < 0)
     throw_errno("pivot_root " + new_root + " (old root to " + put_old + ")");
+}
+
+UniqueFd open_tree_clone(const std::string& path, bool recursive) {
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+  int fd = ::open_tree(AT_FDCWD, path.c_str(), flags);
+  if (fd < 0) throw_errno("open_tree " + path);
+  return UniqueFd(fd);
+}
+
+void mount_setattr(int tree_fd, const std::string& what, uint64_t attr_set, bool recursive) {
+  struct mount_attr attr {};
+  attr.attr_set = attr_set;
+  unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+  if (::mount_setattr(tree_fd, "", flags, &attr, sizeof attr) < 0) throw_errno("mount_setattr " + what);
+}
+
+void move_mount(int tree_fd, const std::string& target) {
+  if (::move_mount(tree_fd, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    throw_errno("move_mount onto " + target);
 }
 
 void sethostname(std::string_view name) {

@@ -40,7 +40,11 @@ struct CreateOptions {
   bool auto_remove = false;           ///< --rm
   bool interactive = false;           ///< -i
   bool read_only = false;             ///< --read-only
+  std::string init_path;              ///< --init: the host's boxlab-init ("" : no init)
 };
+
+/// Where `--init` puts the init inside the container (Docker: /sbin/docker-init).
+inline constexpr const char* kInitPath = "/sbin/boxlab-init";
 
 /**
  * @brief Record a new container of @p image (whose layers are in @p layer_dirs, base first),

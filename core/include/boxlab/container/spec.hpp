@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,8 @@ struct Spec {
   std::string hostname;               ///< for a new UTS namespace
   std::vector<fs::Mount> mounts;      ///< in order
   Linux linux;                        ///< namespaces, id maps, masked paths
+  /// Free-form facts for the runtime's users, e.g. "org.opencontainers.image.stopSignal".
+  std::map<std::string, std::string> annotations;
 
   /// True if the spec asks for a new namespace of @p kind.
   bool creates(ns::Kind kind) const;

@@ -108,7 +108,7 @@ bool try_lock_exclusive(int fd);
 void lock_exclusive(int fd);
 /// The start time of process @p pid in clock ticks since boot (/proc/PID/stat field 22,
 /// proc(5)): with the PID it names a process uniquely, even after the PID is reused.
-/// Returns 0 if the process does not exist.
+/// Returns 0 if the process does not exist or has ended (a zombie not yet reaped).
 uint64_t process_start_time(pid_t pid);
 /// getrandom(2): @p length random bytes from the kernel's pool.
 std::string getrandom(size_t length);
@@ -134,6 +134,14 @@ void mount(const std::string& source, const std::string& target, const std::stri
 void umount2(const std::string& target, int flags);
 /// pivot_root(2): make @p new_root the root mount and put the old root at @p put_old.
 void pivot_root(const std::string& new_root, const std::string& put_old);
+/// open_tree(2) with OPEN_TREE_CLONE: a detached copy of the mount at @p path (its submounts
+/// too when @p recursive), held by the returned fd and gone when the fd is closed unattached.
+UniqueFd open_tree_clone(const std::string& path, bool recursive);
+/// mount_setattr(2) on a detached tree: set the MOUNT_ATTR_* bits @p attr_set (recursively
+/// when @p recursive). @p what names the tree in the error message.
+void mount_setattr(int tree_fd, const std::string& what, uint64_t attr_set, bool recursive);
+/// move_mount(2): attach the detached tree @p tree_fd at @p target.
+void move_mount(int tree_fd, const std::string& target);
 
 /// sethostname(2).
 void sethostname(std::string_view name);
