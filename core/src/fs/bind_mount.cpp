@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 
 #include "boxlab/sys/error.hpp"
@@ -44,14 +45,57 @@ uint64_t attributes_of(const Mount& mount) {
   return attr;
 }
 
-void create_mount_point(const std::string& destination, bool is_directory) {
-  if (is_directory) {
-    sys::mkdir_all(destination, 0755);
-    return;
+std::optional<struct stat> lstat_if_exists(const std::string& path) {
+  try {
+    return sys::lstat(path);
+  } catch (const Error& e) {
+    if (e.errno_value() == ENOENT) return std::nullopt;
+    throw;
   }
-  sys::mkdir_all(std::filesystem::path(destination).parent_path(), 0755);
-  // O_CREAT without O_EXCL: an existing file (or a symlink to one, inside this root) is kept.
-  sys::open(destination, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+}
+
+// Split "a/b/../c" into its names.
+std::deque<std::string> names_of(const std::string& path) {
+  std::deque<std::string> names;
+  for (const auto& part : std::filesystem::path(path)) {
+    std::string name = part.string();
+    if (!name.empty() && name != "/" && name != ".") names.push_back(name);
+  }
+  return names;
+}
+
+// Walk @p destination one name at a time in the current root, following symlinks by hand and
+// creating what is missing, and return the path with no symlink left in it. After pivot_root
+// "/" is the container's root and ".." stops there, so no symlink can lead out of it
+// (filepath-securejoin's MkdirAll does the same for runc).
+std::string create_mount_point(const std::string& destination, bool is_directory) {
+  std::deque<std::string> todo = names_of(destination);
+  std::filesystem::path resolved = "/";
+  int symlinks = 0;
+  while (!todo.empty()) {
+    std::string name = todo.front();
+    todo.pop_front();
+    if (name == "..") {
+      resolved = resolved.parent_path();
+      continue;
+    }
+    std::filesystem::path next = resolved / name;
+    std::optional<struct stat> st = lstat_if_exists(next);
+    if (!st) {
+      if (!todo.empty() || is_directory) sys::mkdir(next, 0755);
+      else sys::open(next, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      resolved = next;
+    } else if (S_ISLNK(st->st_mode)) {
+      if (++symlinks > 40) throw Error(ELOOP, "resolve " + destination);
+      std::string target = sys::readlink(next);
+      if (!target.empty() && target[0] == '/') resolved = "/";
+      auto more = names_of(target);
+      todo.insert(todo.begin(), more.begin(), more.end());
+    } else {
+      resolved = next;
+    }
+  }
+  return resolved;
 }
 
 }  // namespace
@@ -71,8 +115,7 @@ DetachedTree DetachedTree::take(const Mount& mount) {
 
 void DetachedTree::attach(const Mount& mount) const {
   with_context("bind " + mount.source + " on " + mount.destination, [&] {
-    create_mount_point(mount.destination, is_directory_);
-    sys::move_mount(fd_.get(), mount.destination);
+    sys::move_mount(fd_.get(), create_mount_point(mount.destination, is_directory_));
   });
 }
 
