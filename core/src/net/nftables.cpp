@@ -3,12 +3,16 @@
 // libnftables parses nft's command language and talks netlink to the kernel, like the nft
 // tool, but in-process. Output and errors are buffered so they can be returned or thrown.
 //
-// Interface: Nftables::run
+// JSON output (nft -j) is what a program should read back: every object carries its handle
+// and comment, and nothing has to be parsed out of nft's human layout.
+//
+// Interface: Nftables::run, Nftables::run_json
 #include "boxlab/net/nftables.hpp"
 
 #include <nftables/libnftables.h>
 
 #include "boxlab/sys/error.hpp"
+#include "boxlab/sys/scope_exit.hpp"
 
 namespace boxlab::net {
 
@@ -29,6 +33,13 @@ std::string Nftables::run(const std::string& commands) {
     throw Error("nft '" + commands + "': " + (error.empty() ? "failed" : error));
   }
   return output;
+}
+
+std::string Nftables::run_json(const std::string& commands) {
+  unsigned flags = nft_ctx_output_get_flags(ctx_);
+  nft_ctx_output_set_flags(ctx_, flags | NFT_CTX_OUTPUT_JSON);
+  sys::ScopeExit restore([&]() noexcept { nft_ctx_output_set_flags(ctx_, flags); });
+  return run(commands);
 }
 
 }  // namespace boxlab::net

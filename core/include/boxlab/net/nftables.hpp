@@ -27,6 +27,11 @@ class Nftables {
   /// Run @p commands; return what nft would print. Throws boxlab::Error with nft's message.
   std::string run(const std::string& commands);
 
+  /// Run @p commands with JSON output (`nft -j`): a listing comes back as one JSON document in
+  /// which every table, chain and rule carries its handle (what `delete rule ... handle N`
+  /// needs). Throws like run().
+  std::string run_json(const std::string& commands);
+
  private:
   nft_ctx* ctx_;
 };
