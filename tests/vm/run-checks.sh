@@ -36,6 +36,8 @@ for f in checker/checker checker/probe tests/root_tests; do
 done
 [[ -x $build/labs/$lab ]] || fail "$build/labs/$lab is missing: build it first (cmake --build $build_arg)"
 for f in "$build"/labs/lab[0-9][0-9]; do args+=(--file "$f"); done
+# run --init (lab 07 on) looks for boxlab-init beside the lab.
+[[ -x $build/labs/boxlab-init ]] && args+=(--file "$build/labs/boxlab-init")
 [[ -d $build/busybox/rootfs ]] || fail "$build/busybox/rootfs is missing: build it first (cmake --build $build_arg)"
 args+=(--dir "$build/busybox" --file "$HERE/run-checks-guest.sh")
 # The image checks (lab 06 on) start a registry and read the store with skopeo, lab 07 packs an
