@@ -23,6 +23,12 @@ step() { echo; echo "== $*"; }
 run() { local name=$1; shift; "$@" || failed+=("$name"); }
 
 mounts_before=$(grep -c . /proc/self/mountinfo)
+# Links and nft rules of ours that were there before (the machine's default bridge boxlab0, made
+# by command 1's lab08 run, stays like docker0): only what the tests add counts as a leak.
+our_links() { ls /sys/class/net | grep -E '^(bxl|boxlab)' | sort | tr '\n' ' '; }
+our_rules() { nft list table ip boxlab 2>/dev/null | grep -c ' comment ' || true; }
+links_before=$(our_links)
+rules_before=$(our_rules)
 
 step "build ($BUILD, -Werror)"
 cmake -S . -B "$BUILD" -G Ninja -DBOXLAB_WERROR=ON -DBOXLAB_SLIDES=ON >/dev/null || exit 1
@@ -66,8 +72,10 @@ leaks=""
 [[ $mounts_after != "$mounts_before" ]] && leaks+=" mounts:$mounts_before->$mounts_after"
 pgrep -f 'build[^ ]*/labs/lab[0-9]' >/dev/null && leaks+=" processes:$(pgrep -f 'build[^ ]*/labs/lab[0-9]' | tr '\n' ,)"
 find /sys/fs/cgroup -maxdepth 4 -name 'boxlab*' 2>/dev/null | grep -q . && leaks+=" cgroups"
-ls /sys/class/net | grep -qE '^(bxl|boxlab)' && leaks+=" links"
-nft list table inet boxlab >/dev/null 2>&1 && leaks+=" nft-table"
+links_after=$(our_links)
+[[ $links_after != "$links_before" ]] && leaks+=" links:[$links_before]->[$links_after]"
+rules_after=$(our_rules)
+[[ $rules_after != "$rules_before" ]] && leaks+=" nft-rules:$rules_before->$rules_after"
 if [[ -n $leaks ]]; then echo "left behind:$leaks"; failed+=(leaks); else echo "nothing left behind"; fi
 
 echo

@@ -21,5 +21,7 @@ std::vector<Check> lab05_checks();
 std::vector<Check> lab06_checks();
 /// lab 07, run: image config, isolation, logs, stop, restart policies, exec, bad input.
 std::vector<Check> lab07_checks();
+/// lab 08, networks: bridge, none, names on user networks, publishing, cleanup, bad input.
+std::vector<Check> lab08_checks();
 
 }  // namespace checker

@@ -42,6 +42,15 @@ void print(const std::string& text) {
   std::fflush(stdout);
 }
 
+void add_network_flags(CLI::App& cmd, CreateFlags& f) {
+  f.network = "bridge";
+  cmd.add_option("--network,--net", f.network, "Connect to a network: bridge (default), none, host or a network's name");
+  cmd.add_option("--network-alias", f.aliases, "Another name for the container on a user network")->allow_extra_args(false);
+  cmd.add_option("-p,--publish", f.publish, "Publish a container's port to the host ([ip:]hostPort:containerPort[/proto])")
+      ->allow_extra_args(false);
+  cmd.add_flag("-P,--publish-all", f.publish_all, "Publish every exposed port on a free host port");
+}
+
 void add_create_flags(CLI::App& cmd, CreateFlags& f) {
   cmd.set_help_flag("--help", "Print this help (-h is --hostname, as in docker run)");
   cmd.add_flag("-i,--interactive", f.interactive, "Keep stdin open");
@@ -107,6 +116,7 @@ container::CreateOptions create_options(const CreateFlags& f, std::vector<std::s
   o.interactive = f.interactive;
   o.read_only = f.read_only;
   if (f.init) o.init_path = init_binary();
+  o.network = {f.network, f.aliases, f.publish, f.publish_all, {}};
   return o;
 }
 
@@ -138,12 +148,16 @@ bool matches_filters(const container::Container& c, const std::vector<std::strin
 
 }  // namespace
 
-ContainerCommands::ContainerCommands(CLI::App& app, std::string lab) : lab_(std::move(lab)) {
+ContainerCommands::ContainerCommands(CLI::App& app, std::string lab, bool networks) : lab_(std::move(lab)) {
   run_ = app.add_subcommand("run", "Create and start a container from an image");
   run_->add_flag("-d,--detach", flags_.detach, "Run in the background and print the container's id");
   add_create_flags(*run_, flags_);
   create_ = app.add_subcommand("create", "Create a container from an image, without starting it");
   add_create_flags(*create_, flags_);
+  if (networks) {
+    add_network_flags(*run_, flags_);
+    add_network_flags(*create_, flags_);
+  }
   start_ = app.add_subcommand("start", "Start stopped containers");
   start_->add_flag("-a,--attach", attach_, "Attach to its output and wait for it");
   start_->add_flag("-i,--interactive", flags_.interactive, "Attach stdin");

@@ -20,6 +20,9 @@ struct CreateFlags {
   std::string name, hostname, workdir, user, restart = "no";
   std::optional<std::string> entrypoint;
   std::vector<std::string> env, env_files;
+  std::string network;                           // --network (lab 08)
+  std::vector<std::string> aliases, publish;     // --network-alias, -p
+  bool publish_all = false;                      // -P
   LimitFlags limits;
   std::string image;
   std::vector<std::string> command;
@@ -28,8 +31,10 @@ struct CreateFlags {
 /// lab07's container subcommands, added to an app; run() carries out the one that was chosen.
 class ContainerCommands {
  public:
-  /// Add the subcommands to @p app; @p lab names the lab in messages.
-  ContainerCommands(CLI::App& app, std::string lab);
+  /// Add the subcommands to @p app; @p lab names the lab in messages. With @p networks (lab
+  /// 08 on), run and create take --network (default: the bridge network), -p, -P and
+  /// --network-alias; without, a container has a network namespace with only lo.
+  ContainerCommands(CLI::App& app, std::string lab, bool networks = false);
   /// Carry out the chosen subcommand, or nullopt when it was none of these.
   std::optional<int> run(const boxlab::container::StateRoot& root);
 

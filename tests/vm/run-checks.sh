@@ -41,10 +41,10 @@ for f in "$build"/labs/lab[0-9][0-9]; do args+=(--file "$f"); done
 [[ -d $build/busybox/rootfs ]] || fail "$build/busybox/rootfs is missing: build it first (cmake --build $build_arg)"
 args+=(--dir "$build/busybox" --file "$HERE/run-checks-guest.sh")
 # The image checks (lab 06 on) start a registry and read the store with skopeo, lab 07 packs an
-# image with GNU tar (busybox tar has no --numeric-owner): the guest gets
+# image with GNU tar (busybox tar has no --numeric-owner), lab 08 reads its rules with nft: the guest gets
 # the host's binaries (their libraries follow by ldd). Missing ones make those checks fail with
 # an install hint, as on a student's machine.
-for tool in docker-registry skopeo tar; do
+for tool in docker-registry skopeo tar nft; do
   if path=$(command -v "$tool"); then args+=(--file "$path"); fi
 done
 args+=(--timeout "${BOXLAB_VM_TIMEOUT:-1800}" --mem "${BOXLAB_VM_MEM:-2G}" --cgroup "${BOXLAB_VM_CGROUP:-/harness/cmd}")

@@ -74,6 +74,24 @@ std::string command_text(const Container& c, bool no_trunc) {
   return "\"" + command + "\"";
 }
 
+// docker ps's PORTS: the published ports of a running container, comma-separated.
+std::string ports_text(const Container& c) {
+  std::string out;
+  for (const auto& p : c.state.endpoint.ports) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+// docker inspect's NetworkSettings: the address on the container's network, while it runs.
+ordered_json network_settings(const Container& c) {
+  const Endpoint& e = c.state.endpoint;
+  ordered_json networks = ordered_json::object();
+  if (!e.network.empty())
+    networks[e.network] = {{"Aliases", c.config.network.aliases}, {"IPAddress", e.ip_address},
+                           {"IPPrefixLen", e.prefix}, {"Gateway", e.gateway}};
+  return {{"IPAddress", e.ip_address}, {"IPPrefixLen", e.prefix}, {"Gateway", e.gateway},
+          {"Ports", e.ports}, {"Networks", networks}};
+}
+
 std::string ps_fields_json(const std::vector<Container>& containers, bool no_trunc) {
   ordered_json out = ordered_json::array();
   for (const auto& c : containers)
@@ -85,7 +103,7 @@ std::string ps_fields_json(const std::vector<Container>& containers, bool no_tru
                    {"Status", status_text(c)},
                    {"State", state_name(c)},
                    {"Names", c.config.name},
-                   {"Ports", ""}});
+                   {"Ports", ports_text(c)}});
   return out.dump();
 }
 
@@ -93,7 +111,7 @@ std::string format_ps(const std::vector<Container>& containers, bool no_trunc) {
   std::vector<std::vector<std::string>> rows{{"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"}};
   for (const auto& c : containers)
     rows.push_back({no_trunc ? c.config.id : c.config.id.substr(0, 12), c.config.image, command_text(c, no_trunc),
-                    sys::time_ago(c.config.created), status_text(c), "", c.config.name});
+                    sys::time_ago(c.config.created), status_text(c), ports_text(c), c.config.name});
   return sys::format_table(rows);
 }
 
@@ -123,7 +141,10 @@ std::string inspect_containers(const std::vector<Container>& containers) {
          {"HostConfig",
           {{"RestartPolicy", {{"Name", c.config.restart.name}, {"MaximumRetryCount", c.config.restart.max_retries}}},
            {"AutoRemove", c.config.auto_remove},
-           {"ReadonlyRootfs", c.config.spec.root.readonly}}},
+           {"ReadonlyRootfs", c.config.spec.root.readonly},
+           {"NetworkMode", c.config.network.mode.empty() ? "none" : c.config.network.mode},
+           {"PortBindings", c.config.network.publish}}},
+         {"NetworkSettings", network_settings(c)},
          {"Mounts", ordered_json::array()},
          {"Config",
           {{"Hostname", c.config.spec.hostname}, {"User", p.uid == 0 && p.gid == 0 ? "" : std::to_string(p.uid) + ":" + std::to_string(p.gid)},

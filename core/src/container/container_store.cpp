@@ -45,6 +45,8 @@ json config_to_json(const ContainerConfig& c) {
           {"RestartPolicy", {{"Name", c.restart.name}, {"MaximumRetryCount", c.restart.max_retries}}},
           {"AutoRemove", c.auto_remove},
           {"Interactive", c.interactive},
+          {"Network", {{"Mode", c.network.mode}, {"Aliases", c.network.aliases}, {"Publish", c.network.publish},
+                       {"PublishAll", c.network.publish_all}, {"Exposed", c.network.exposed}}},
           {"Spec", json::parse(to_json(c.spec))}};
 }
 
@@ -61,6 +63,12 @@ ContainerConfig config_from_json(const json& j) {
   c.auto_remove = j.value("AutoRemove", false);
   c.interactive = j.value("Interactive", false);
   c.spec = from_json(j.at("Spec").dump());
+  json n = j.value("Network", json::object());
+  c.network.mode = n.value("Mode", "");
+  c.network.aliases = n.value("Aliases", std::vector<std::string>{});
+  c.network.publish = n.value("Publish", std::vector<std::string>{});
+  c.network.publish_all = n.value("PublishAll", false);
+  c.network.exposed = n.value("Exposed", std::vector<std::string>{});
   return c;
 }
 
@@ -70,7 +78,9 @@ json state_to_json(const ContainerState& s) {
           {"MonitorStartTime", s.monitor_start_time}, {"ExitCode", s.exit_code},
           {"OOMKilled", s.oom_killed},  {"StoppedByUser", s.stopped_by_user},
           {"RestartCount", s.restart_count}, {"StartedAt", s.started_at},
-          {"FinishedAt", s.finished_at}, {"Error", s.error}};
+          {"FinishedAt", s.finished_at}, {"Error", s.error},
+          {"Endpoint", {{"Network", s.endpoint.network}, {"IPAddress", s.endpoint.ip_address},
+                        {"IPPrefixLen", s.endpoint.prefix}, {"Gateway", s.endpoint.gateway}, {"Ports", s.endpoint.ports}}}};
 }
 
 ContainerState state_from_json(const json& j) {
@@ -87,6 +97,12 @@ ContainerState state_from_json(const json& j) {
   s.started_at = j.value("StartedAt", "");
   s.finished_at = j.value("FinishedAt", "");
   s.error = j.value("Error", "");
+  json e = j.value("Endpoint", json::object());
+  s.endpoint.network = e.value("Network", "");
+  s.endpoint.ip_address = e.value("IPAddress", "");
+  s.endpoint.prefix = e.value("IPPrefixLen", 0);
+  s.endpoint.gateway = e.value("Gateway", "");
+  s.endpoint.ports = e.value("Ports", std::vector<std::string>{});
   return s;
 }
 
@@ -208,6 +224,11 @@ void ContainerStore::rename(const std::string& id, const std::string& name) cons
     if (other.config.name == name && other.config.id != id)
       throw Error("Conflict. The container name \"/" + name + "\" is already in use by container \"" + other.config.id + "\"");
   c.config.name = name;
+  sys::write_file_atomically(c.dir + "/config.json", config_to_json(c.config).dump(2));
+}
+
+void ContainerStore::save_config(const Container& c) const {
+  sys::UniqueFd held = lock_dir(dir_);
   sys::write_file_atomically(c.dir + "/config.json", config_to_json(c.config).dump(2));
 }
 

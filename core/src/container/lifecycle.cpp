@@ -83,7 +83,8 @@ void wait_for_end(const Containers& containers, const std::string& id, std::chro
 }  // namespace
 
 Containers Containers::of(const StateRoot& root) {
-  return {ContainerStore(root.data + "/containers"), MonitorPaths{root.containers(), root.data + "/overlay"}};
+  NetworkPaths network{root.networks(), root.data + "/containers", root.default_bridge()};
+  return {ContainerStore(root.data + "/containers"), MonitorPaths{root.containers(), root.data + "/overlay", network}};
 }
 
 bool is_running(const Container& c) {
@@ -106,6 +107,9 @@ Container create_container(const Containers& containers, const image::Image& ima
     throw Error("conflicting options: cannot specify both --restart and --rm");
   for (const auto& dir : layer_dirs) fs::convert_whiteouts(dir);
   config.spec = spec_for(image, layer_dirs, options, config.id);
+  config.network = options.network;
+  config.network.exposed = image.container_config.exposed_ports;
+  plan_network(config.spec, config.network, containers.paths.network, containers.paths.network.containers + "/" + config.id);
   return containers.store.create(config);
 }
 

@@ -128,6 +128,13 @@ int run_once(const ContainerStore& store, Container& c, const MonitorPaths& path
     options.terminal = sys::TerminalRelay{pty->master.get(), io.stdin_fd, out.write_end.get(), io.size_source};
   }
   std::optional<std::thread> pump;
+  // The network needs the container's namespace and must be there before its command runs.
+  write_network_files(c.config.network, c.dir, c.config.spec.hostname);
+  std::unique_ptr<ContainerNetwork> network;
+  options.before_start = [&](pid_t pid) {
+    network = ContainerNetwork::connect(c.config.network, paths.network, c.config.id, c.config.name, c.dir, pid);
+    c.state.endpoint = network->endpoint();
+  };
   options.on_started = [&](pid_t pid) {
     if (terminal) {
       pty->slave.reset();  // the container holds it; the master reads EIO once it is done
@@ -157,6 +164,8 @@ int run_once(const ContainerStore& store, Container& c, const MonitorPaths& path
   }
   out.write_end.reset();  // with a terminal, the relay wrote into it until now
   if (pump) pump->join();
+  network.reset();  // its address, port rules and hosts lines go with the run
+  c.state.endpoint = {};
   c.state.status = "exited";
   c.state.pid = 0;
   c.state.exit_code = result.docker_code();

@@ -100,6 +100,7 @@ RunResult run(const Spec& spec, const RunOptions& run_options) {
   // Recorded as running before it is let go, so whoever sees its first output finds it running.
   options.before_exec = [&, join = options.before_exec](pid_t pid) {
     join(pid);
+    if (run_options.before_start) run_options.before_start(pid);
     state.status = "running";
     state.pid = pid;
     state.pid_start_time = sys::process_start_time(pid);

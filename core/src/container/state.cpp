@@ -47,6 +47,16 @@ std::string new_container_id() {
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
+std::string StateRoot::default_bridge() const {
+  if (data == StateRoot{}.data) return "boxlab0";
+  // FNV-1a of the directory: stable across runs and builds, unlike std::hash.
+  uint32_t hash = 2166136261u;
+  for (unsigned char c : data) hash = (hash ^ c) * 16777619u;
+  char name[16];
+  std::snprintf(name, sizeof name, "boxlab-%08x", hash);
+  return name;
+}
+
 bool State::runtime_gone() const {
   return runtime_pid > 0 && sys::process_start_time(runtime_pid) != runtime_start_time;
 }

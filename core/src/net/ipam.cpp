@@ -117,8 +117,9 @@ std::string Ipam::path() const { return dir_ + "/" + file_stem(subnet_) + ".json
 
 Ipv4Address Ipam::allocate(const std::string& owner) {
   Ipv4Address given;
-  transaction(dir_, subnet_, [&](Map& map) {
+  transaction(dir_, subnet_, [&](Map& map) -> bool {
     check_new_owner(map, owner, subnet_);
+    // LAB 08 BEGIN: give @p owner the lowest free host address (host 1 is the gateway; the map holds the taken ones) and return true
     for (uint64_t n = 2; n <= subnet_.host_count(); ++n) {  // host 1 is the gateway
       Ipv4Address candidate = subnet_.host(n);
       if (map.count(candidate)) continue;
@@ -126,6 +127,7 @@ Ipv4Address Ipam::allocate(const std::string& owner) {
       given = candidate;
       return true;
     }
+    // LAB 08 END
     std::string count = std::to_string(subnet_.host_count() - 1);
     throw Error::reported(ENOSPC, "ipam: subnet " + subnet_.to_string() + " exhausted: all " + count +
                                       " addresses are in use", kExitRuntimeError);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "boxlab/container/networking.hpp"
 #include "boxlab/container/spec.hpp"
 
 namespace boxlab::container {
@@ -48,6 +49,7 @@ struct ContainerConfig {
   RestartPolicy restart;            ///< --restart
   bool auto_remove = false;         ///< --rm
   bool interactive = false;         ///< -i
+  NetworkRequest network;           ///< --network, -p, -P, --network-alias
 };
 
 /// Where a container is in its life (state.json).
@@ -64,6 +66,7 @@ struct ContainerState {
   std::string started_at;          ///< RFC 3339 with nanoseconds, "" if never started
   std::string finished_at;         ///< RFC 3339 with nanoseconds, "" if never finished
   std::string error;               ///< why it is dead, or why it failed to start
+  Endpoint endpoint;               ///< its address and ports while it runs
 };
 
 /// A container of the store.
@@ -96,6 +99,8 @@ class ContainerStore {
   void save_state(const std::string& id, const ContainerState& state) const;
   /// Give container @p id the name @p name (unique).
   void rename(const std::string& id, const std::string& name) const;
+  /// Write @p c's config back (network connect/disconnect of a stopped container).
+  void save_config(const Container& c) const;
   /// Remove the record of container @p id and its log.
   void remove(const std::string& id) const;
   /// Where container @p id's json-file log is.

@@ -41,6 +41,7 @@ struct CreateOptions {
   bool interactive = false;           ///< -i
   bool read_only = false;             ///< --read-only
   std::string init_path;              ///< --init: the host's boxlab-init ("" : no init)
+  NetworkRequest network;             ///< --network, -p, -P, --network-alias ("" mode: lab 07's lo only)
 };
 
 /// Where `--init` puts the init inside the container (Docker: /sbin/docker-init).

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "boxlab/container/container_store.hpp"
+#include "boxlab/container/networking.hpp"
 
 namespace boxlab::container {
 
@@ -24,6 +25,7 @@ namespace boxlab::container {
 struct MonitorPaths {
   std::string records;   ///< &lt;run&gt;/containers: the runtime records collect_garbage sweeps
   std::string overlays;  ///< the containers' writable layers (fs/overlay.hpp)
+  NetworkPaths network;  ///< networks, and the containers whose hosts files name each other
 };
 
 /// Where a foreground run also copies the output (-1: nowhere), and its input.

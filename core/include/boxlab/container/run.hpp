@@ -18,6 +18,9 @@ namespace boxlab::container {
 struct RunOptions {
   /// Called in the parent once the command has been exec'd, with its host PID.
   std::function<void(pid_t)> on_started;
+  /// Called in the parent between clone and exec, once the child is in its cgroup: set up
+  /// what needs its namespaces to exist (its network). Throwing ends the run.
+  std::function<void(pid_t)> before_start;
   int stdin_fd = -1;   ///< the container's stdin (default: the caller's)
   int stdout_fd = -1;  ///< the container's stdout (default: the caller's)
   int stderr_fd = -1;  ///< the container's stderr (default: the caller's)

@@ -35,6 +35,11 @@ struct StateRoot {
   std::string images() const { return data + "/images"; }
   /// The unpacked layers, one directory per diff_id (image/layers.hpp).
   std::string layers() const { return data + "/layers"; }
+  /// The networks and their IPAM (net/network_store.hpp).
+  std::string networks() const { return data + "/networks"; }
+  /// The default network's bridge: boxlab0 for the machine's state root, a name derived
+  /// from the directory for any other, so that two state roots never share one.
+  std::string default_bridge() const;
 };
 
 /// A new container id: 64 hex digits from getrandom(2), as Docker's.

@@ -67,6 +67,7 @@ struct PortForward {
 
   /// Docker's short form for `docker ps`: "0.0.0.0:8080->80/tcp".
   std::string describe() const;
+  /// Every field equal.
   bool operator==(const PortForward&) const = default;
 };
 

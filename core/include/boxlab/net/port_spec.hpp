@@ -40,8 +40,8 @@ struct PortMapping {
   std::string host_ip = kAnyHostIp;  ///< the host address to listen on; kAnyHostIp for all
   /// The host port; 0 asks for any free (ephemeral) port.
   uint16_t host_port = 0;
-  /// With a value above @ref host_port: take the first free port of host_port..host_port_last
-  /// (Docker's `8000-8010:80`). Otherwise equal to @ref host_port.
+  /// With a value above host_port: take the first free port of host_port..host_port_last
+  /// (Docker's `8000-8010:80`). Otherwise equal to host_port.
   uint16_t host_port_last = 0;
   uint16_t container_port = 0;        ///< the port inside the container
   Protocol protocol = Protocol::tcp;  ///< tcp or udp
@@ -49,6 +49,7 @@ struct PortMapping {
   /// Docker's short form: "0.0.0.0:8080->80/tcp", "0.0.0.0:0->80/tcp" (port to be picked),
   /// "0.0.0.0:8000-8010->80/tcp".
   std::string describe() const;
+  /// Every field equal.
   bool operator==(const PortMapping&) const = default;
 };
 
