@@ -35,15 +35,7 @@ StateRoot StateRoot::resolve(const std::string& root_flag) {
   return {root, root + "/run"};
 }
 
-std::string new_container_id() {
-  static const char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char byte : sys::getrandom(32)) {
-    id += kHex[byte >> 4];
-    id += kHex[byte & 15];
-  }
-  return id;
-}
+std::string new_container_id() { return sys::random_hex(32); }
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
 

@@ -27,16 +27,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string random_id() {
-  static const char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char byte : sys::getrandom(32)) {
-    id += kHex[byte >> 4];
-    id += kHex[byte & 15];
-  }
-  return id;
-}
-
 Network from_json(const json& j) {
   Network n;
   n.id = j.at("Id").get<std::string>();
@@ -86,7 +76,7 @@ Network create_locked(const std::string& dir, const std::string& default_bridge,
   for (const auto& n : existing)
     if (n.name == name) throw Error("network with name " + name + " already exists", 1);
   Network n;
-  n.id = random_id();
+  n.id = sys::random_hex(32);
   n.name = name;
   n.bridge = name == kDefaultNetwork ? default_bridge : "boxlab-" + n.id.substr(0, 8);
   n.subnet = choose_subnet(wanted, existing, host_routes);

@@ -7,7 +7,7 @@
 //
 // Interface: open openat openat2 mkdirat mknodat symlinkat linkat lchownat renameat unlinkat
 //   fchmod futimens utimensat_nofollow lsetxattr lgetxattr pipe2 dup2 close_range_cloexec read write_all read_file write_file
-//   stat lstat exists statfs_type kernel_release mkdir mkdir_all rmdir unlink rename fsync try_lock_exclusive lock_exclusive process_start_time getrandom total_memory mknod symlink readlink chmod chdir chroot
+//   stat lstat exists statfs_type kernel_release mkdir mkdir_all rmdir unlink rename fsync try_lock_exclusive lock_exclusive process_start_time getrandom random_hex total_memory mknod symlink readlink chmod chdir chroot
 //   mount umount2 pivot_root open_tree_clone mount_setattr move_mount sethostname gethostname unshare setns kill setpgid pidfd_open
 //   set_parent_death_signal set_ids clone3
 #include "boxlab/sys/syscall.hpp"
@@ -312,6 +312,16 @@ uint64_t process_start_time(pid_t pid) {
   for (int i = 3; i <= 22 && fields >> field; ++i)
     if (i == 22) return std::stoull(field);
   return 0;
+}
+
+std::string random_hex(size_t bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char byte : getrandom(bytes)) {
+    hex += kHex[byte >> 4];
+    hex += kHex[byte & 15];
+  }
+  return hex;
 }
 
 std::string getrandom(size_t length) {

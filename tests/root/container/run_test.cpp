@@ -14,6 +14,7 @@
 #include "boxlab/sys/syscall.hpp"
 #include "catch.hpp"
 #include "root/no_leaks.hpp"
+#include "root/run_captured.hpp"
 #include "test_support.hpp"
 
 namespace container = boxlab::container;
@@ -22,23 +23,8 @@ using boxlab::ns::Kind;
 
 namespace {
 
-struct Ran {
-  int code;
-  std::string out;
-};
-
-Ran run_captured(const container::Spec& spec) {
-  auto pipe = boxlab::sys::pipe2();
-  container::RunOptions options;
-  options.stdout_fd = pipe.write_end.get();
-  options.stderr_fd = pipe.write_end.get();
-  std::string out;
-  int code = container::run(spec, options).docker_code();
-  pipe.write_end.reset();
-  char buf[4096];
-  while (size_t n = boxlab::sys::read(pipe.read_end.get(), buf, sizeof buf)) out.append(buf, n);
-  return {code, out};
-}
+using test::Ran;
+using test::run_captured;
 
 // A private copy of the busybox rootfs with a marker file, so tests can tell where they are.
 struct Rootfs {

@@ -112,6 +112,8 @@ void lock_exclusive(int fd);
 uint64_t process_start_time(pid_t pid);
 /// getrandom(2): @p length random bytes from the kernel's pool.
 std::string getrandom(size_t length);
+/// @p bytes random bytes as lowercase hex (2 × @p bytes digits): Docker-style ids.
+std::string random_hex(size_t bytes);
 /// sysinfo(2): the machine's total RAM in bytes.
 uint64_t total_memory();
 /// mknod(2): create a device node.
