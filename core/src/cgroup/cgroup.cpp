@@ -36,9 +36,27 @@ void remove_directory_if_empty(const std::string& dir) {
   }
 }
 
+// rmdir(2) of an emptied cgroup can still fail with EBUSY for a moment: the kernel drops a
+// dead task's reference to its cgroup after the task was reaped, not before (seen here on v1,
+// once in a few hundred runs). runc retries too (libcontainer/cgroups: rmdir with back-off).
+void remove_released_directory(const std::string& dir) {
+  using namespace std::chrono_literals;
+  auto delay = 1ms;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      sys::rmdir(dir);
+      return;
+    } catch (const Error& e) {
+      if (e.errno_value() == ENOENT) return;
+      if (e.errno_value() != EBUSY || attempt == 10) throw;  // 1+2+...+512 ms: about 1 s
+    }
+    std::this_thread::sleep_for(delay);
+    delay *= 2;
+  }
+}
+
 void remove_backend(Backend& backend) {
-  for (const auto& dir : backend.directories)
-    if (sys::exists(dir)) sys::rmdir(dir);
+  for (const auto& dir : backend.directories) remove_released_directory(dir);
   for (const auto& dir : backend.parents) remove_directory_if_empty(dir);
   backend.directories.clear();
   backend.parents.clear();
