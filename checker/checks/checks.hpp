@@ -23,5 +23,7 @@ std::vector<Check> lab06_checks();
 std::vector<Check> lab07_checks();
 /// lab 08, networks: bridge, none, names on user networks, publishing, cleanup, bad input.
 std::vector<Check> lab08_checks();
+/// lab 09, volumes: data outlives containers, binds (ro), tmpfs, image VOLUMEs, symlinked targets, bad input.
+std::vector<Check> lab09_checks();
 
 }  // namespace checker

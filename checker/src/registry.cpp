@@ -9,7 +9,7 @@ namespace checker {
 const std::vector<Check>& all_checks() {
   static const std::vector<Check> checks = [] {
     std::vector<Check> out;
-    for (auto* lab : {&lab01_checks, &lab02_checks, &lab03_checks, &lab04_checks, &lab05_checks, &lab06_checks, &lab07_checks, &lab08_checks})
+    for (auto* lab : {&lab01_checks, &lab02_checks, &lab03_checks, &lab04_checks, &lab05_checks, &lab06_checks, &lab07_checks, &lab08_checks, &lab09_checks})
       for (auto& check : lab()) out.push_back(std::move(check));
     return out;
   }();

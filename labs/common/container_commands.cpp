@@ -51,6 +51,13 @@ void add_network_flags(CLI::App& cmd, CreateFlags& f) {
   cmd.add_flag("-P,--publish-all", f.publish_all, "Publish every exposed port on a free host port");
 }
 
+void add_volume_flags(CLI::App& cmd, CreateFlags& f) {
+  cmd.add_option("-v,--volume", f.volumes, "Bind mount a host path or mount a volume: [SRC:]DST[:ro|rw|nocopy|…]")
+      ->allow_extra_args(false);
+  cmd.add_option("--mount", f.mounts, "Attach a mount: type=bind|volume|tmpfs,src=…,dst=…[,readonly][,…]")
+      ->allow_extra_args(false);
+}
+
 void add_create_flags(CLI::App& cmd, CreateFlags& f) {
   cmd.set_help_flag("--help", "Print this help (-h is --hostname, as in docker run)");
   cmd.add_flag("-i,--interactive", f.interactive, "Keep stdin open");
@@ -117,6 +124,8 @@ container::CreateOptions create_options(const CreateFlags& f, std::vector<std::s
   o.read_only = f.read_only;
   if (f.init) o.init_path = init_binary();
   o.network = {f.network, f.aliases, f.publish, f.publish_all, {}};
+  for (const auto& v : f.volumes) o.mounts.push_back(container::parse_volume_flag(v));
+  for (const auto& m : f.mounts) o.mounts.push_back(container::parse_mount_flag(m));
   return o;
 }
 
@@ -148,15 +157,19 @@ bool matches_filters(const container::Container& c, const std::vector<std::strin
 
 }  // namespace
 
-ContainerCommands::ContainerCommands(CLI::App& app, std::string lab, bool networks) : lab_(std::move(lab)) {
+ContainerCommands::ContainerCommands(CLI::App& app, std::string lab, int number) : lab_(std::move(lab)) {
   run_ = app.add_subcommand("run", "Create and start a container from an image");
   run_->add_flag("-d,--detach", flags_.detach, "Run in the background and print the container's id");
   add_create_flags(*run_, flags_);
   create_ = app.add_subcommand("create", "Create a container from an image, without starting it");
   add_create_flags(*create_, flags_);
-  if (networks) {
+  if (number >= 8) {
     add_network_flags(*run_, flags_);
     add_network_flags(*create_, flags_);
+  }
+  if (number >= 9) {
+    add_volume_flags(*run_, flags_);
+    add_volume_flags(*create_, flags_);
   }
   start_ = app.add_subcommand("start", "Start stopped containers");
   start_->add_flag("-a,--attach", attach_, "Attach to its output and wait for it");
@@ -202,6 +215,7 @@ ContainerCommands::ContainerCommands(CLI::App& app, std::string lab, bool networ
   rename_->add_option("name", new_name_, "NEW_NAME")->required();
   rm_ = app.add_subcommand("rm", "Remove containers");
   rm_->add_flag("-f,--force", force_, "Kill a running container first");
+  if (number >= 9) rm_->add_flag("-v,--volumes", remove_volumes_, "Remove the container's anonymous volumes too");
   rm_->add_option("container", refs_, "CONTAINER...")->required();
   auto* group = app.add_subcommand("container", "Manage containers");
   prune_ = group->add_subcommand("prune", "Remove all stopped containers");
@@ -339,7 +353,7 @@ int ContainerCommands::each(const StateRoot& root) {
     try {
       if (*stop_) container::stop_container(cs, ref, timeout_);
       if (*kill_) container::kill_container(cs, ref, boxlab::sys::parse_signal(signal_.c_str()));
-      if (*rm_) container::remove_container(cs, ref, force_);
+      if (*rm_) container::remove_container(cs, ref, force_, remove_volumes_);
       if (*restart_) {
         container::stop_container(cs, ref, timeout_);
         container::start_monitor(cs.store, cs.store.find(ref).config.id, cs.paths);

@@ -23,6 +23,7 @@ struct CreateFlags {
   std::string network;                           // --network (lab 08)
   std::vector<std::string> aliases, publish;     // --network-alias, -p
   bool publish_all = false;                      // -P
+  std::vector<std::string> volumes, mounts;      // -v, --mount (lab 09)
   LimitFlags limits;
   std::string image;
   std::vector<std::string> command;
@@ -31,10 +32,11 @@ struct CreateFlags {
 /// lab07's container subcommands, added to an app; run() carries out the one that was chosen.
 class ContainerCommands {
  public:
-  /// Add the subcommands to @p app; @p lab names the lab in messages. With @p networks (lab
-  /// 08 on), run and create take --network (default: the bridge network), -p, -P and
-  /// --network-alias; without, a container has a network namespace with only lo.
-  ContainerCommands(CLI::App& app, std::string lab, bool networks = false);
+  /// Add the subcommands to @p app; @p lab names the lab in messages, @p number is its number.
+  /// From lab 08 on, run and create take --network (default: the bridge network), -p, -P and
+  /// --network-alias (before, a container has a network namespace with only lo); from lab 09
+  /// on, -v and --mount, and rm takes -v.
+  ContainerCommands(CLI::App& app, std::string lab, int number);
   /// Carry out the chosen subcommand, or nullopt when it was none of these.
   std::optional<int> run(const boxlab::container::StateRoot& root);
 
@@ -57,7 +59,7 @@ class ContainerCommands {
   int timeout_ = 10;
   std::optional<size_t> tail_;
   bool attach_ = false, all_ = false, quiet_ = false, no_trunc_ = false, follow_ = false, timestamps_ = false,
-       force_ = false;
+       force_ = false, remove_volumes_ = false;
 };
 
 }  // namespace labcli

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string root;
   app.add_option("--root", root, "State directory (default: /var/lib/boxlab and /run/boxlab; or $BOXLAB_ROOT)");
-  labcli::ContainerCommands container_commands(app, "lab07");
+  labcli::ContainerCommands container_commands(app, "lab07", 7);
   labcli::ImageCommands image_commands(app, "lab07", false);
   bool no_stream = false;
   auto* stats = app.add_subcommand("stats", "Show running containers' CPU, memory and PIDs");

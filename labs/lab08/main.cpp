@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string root;
   app.add_option("--root", root, "State directory (default: /var/lib/boxlab and /run/boxlab; or $BOXLAB_ROOT)");
-  labcli::ContainerCommands container_commands(app, "lab08", true);
+  labcli::ContainerCommands container_commands(app, "lab08", 8);
   labcli::ImageCommands image_commands(app, "lab08", false);
   labcli::NetworkCommands network_commands(app);
   bool no_stream = false;

@@ -145,7 +145,7 @@ std::string inspect_containers(const std::vector<Container>& containers) {
            {"NetworkMode", c.config.network.mode.empty() ? "none" : c.config.network.mode},
            {"PortBindings", c.config.network.publish}}},
          {"NetworkSettings", network_settings(c)},
-         {"Mounts", ordered_json::array()},
+         {"Mounts", ordered_json::parse(mount_points_json(c.config.mounts))},
          {"Config",
           {{"Hostname", c.config.spec.hostname}, {"User", p.uid == 0 && p.gid == 0 ? "" : std::to_string(p.uid) + ":" + std::to_string(p.gid)},
            {"Tty", p.terminal}, {"OpenStdin", c.config.interactive}, {"Env", p.env}, {"Cmd", p.args},

@@ -47,6 +47,8 @@ json config_to_json(const ContainerConfig& c) {
           {"Interactive", c.interactive},
           {"Network", {{"Mode", c.network.mode}, {"Aliases", c.network.aliases}, {"Publish", c.network.publish},
                        {"PublishAll", c.network.publish_all}, {"Exposed", c.network.exposed}}},
+          {"Mounts", json::parse(mount_points_json(c.mounts))},
+          {"CopyUp", c.copy_up},
           {"Spec", json::parse(to_json(c.spec))}};
 }
 
@@ -69,6 +71,8 @@ ContainerConfig config_from_json(const json& j) {
   c.network.publish = n.value("Publish", std::vector<std::string>{});
   c.network.publish_all = n.value("PublishAll", false);
   c.network.exposed = n.value("Exposed", std::vector<std::string>{});
+  c.mounts = mount_points_from_json(j.value("Mounts", json::array()).dump());
+  c.copy_up = j.value("CopyUp", std::vector<std::string>{});
   return c;
 }
 

@@ -4,7 +4,8 @@
 // their writable upper directories. Both are measured on disk with lstat(2)'s st_blocks
 // (512-byte units, see stat(2)), counting each inode once, as du(1) does: a layer's hardlinked
 // files are not counted twice. An image is active while a container stands on its layers; the
-// rest is reclaimable by `image prune -a`.
+// rest is reclaimable by `image prune -a`. Volumes are counted as Docker and `volume prune`
+// count them, by apparent size (volume_size); one is active while any container mounts it.
 //
 // Interface: disk_usage, measure_disk_usage, format_disk_usage
 #include "boxlab/container/disk_usage.hpp"
@@ -12,6 +13,7 @@
 #include <set>
 #include <utility>
 
+#include "boxlab/container/container_volumes.hpp"
 #include "boxlab/fs/overlay.hpp"
 #include "boxlab/image/image.hpp"
 #include "boxlab/image/layers.hpp"
@@ -70,6 +72,16 @@ std::vector<DiskUsageRow> measure_disk_usage(const StateRoot& root) {
         images.size += size;
         if (!used_layer_dirs.count(layers.path(diff_id).string())) images.reclaimable += size;
       }
+    }
+  }
+  if (sys::exists(root.volumes())) {
+    std::set<std::string> in_use = volumes_in_use(ContainerStore(root.data + "/containers"));
+    for (const auto& v : VolumeStore(root.volumes()).list()) {
+      uint64_t size = volume_size(v.mountpoint);  // apparent sizes, as Docker and volume prune count them
+      ++volumes.total;
+      volumes.size += size;
+      if (in_use.count(v.name)) ++volumes.active;
+      else volumes.reclaimable += size;
     }
   }
   return {images, containers, volumes, cache};

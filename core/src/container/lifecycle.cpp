@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "boxlab/container/container_volumes.hpp"
 #include "boxlab/fs/overlay.hpp"
 #include "boxlab/security/capabilities.hpp"
 #include "boxlab/sys/error.hpp"
@@ -84,7 +85,7 @@ void wait_for_end(const Containers& containers, const std::string& id, std::chro
 
 Containers Containers::of(const StateRoot& root) {
   NetworkPaths network{root.networks(), root.data + "/containers", root.default_bridge()};
-  return {ContainerStore(root.data + "/containers"), MonitorPaths{root.containers(), root.data + "/overlay", network}};
+  return {ContainerStore(root.data + "/containers"), MonitorPaths{root.containers(), root.data + "/overlay", network, root.volumes()}};
 }
 
 bool is_running(const Container& c) {
@@ -110,7 +111,15 @@ Container create_container(const Containers& containers, const image::Image& ima
   config.network = options.network;
   config.network.exposed = image.container_config.exposed_ports;
   plan_network(config.spec, config.network, containers.paths.network, containers.paths.network.containers + "/" + config.id);
-  return containers.store.create(config);
+  // The mounts last, after Docker's defaults; the volumes they made go again if the record cannot be made.
+  VolumeStore volumes(containers.paths.volumes);
+  std::vector<std::string> made = attach_mounts(config, options.mounts, image.container_config.volumes, volumes);
+  try {
+    return containers.store.create(config);
+  } catch (...) {
+    for (const auto& name : made) volumes.remove(name);
+    throw;
+  }
 }
 
 void kill_container(const Containers& containers, const std::string& ref, int signal) {
@@ -142,7 +151,7 @@ bool stop_container(const Containers& containers, const std::string& ref, int ti
   return true;
 }
 
-void remove_container(const Containers& containers, const std::string& ref, bool force) {
+void remove_container(const Containers& containers, const std::string& ref, bool force, bool anonymous_volumes) {
   Container c = containers.store.find(ref);
   if (c.monitor_alive()) {
     if (!force)
@@ -154,6 +163,7 @@ void remove_container(const Containers& containers, const std::string& ref, bool
   if (std::filesystem::exists(containers.paths.overlays + "/" + c.config.id, ec))
     fs::remove_container_layer(containers.paths.overlays, c.config.id);
   containers.store.remove(c.config.id);
+  if (anonymous_volumes) remove_anonymous_volumes(containers.store, VolumeStore(containers.paths.volumes), c.config);
 }
 
 int wait_container(const Containers& containers, const std::string& ref) {

@@ -4,7 +4,8 @@
 // ended, after the command that started it has returned (`run -d`). That is the monitor. Its
 // steps, each a function below:
 //   1. mount the root filesystem: the image's layers under the container's writable layer,
-//      kept across restarts and removed only by `rm`;
+//      kept across restarts and removed only by `rm`; at the first start, copy the image's
+//      files into the container's new volumes (Docker's copy-up);
 //   2. start the spec (run.hpp) with stdout and stderr on pipes, and pump the pipes into the
 //      json-file log (and the terminal, for a foreground run) from a thread started only after
 //      the clone, since no thread may be alive across clone(2) (ARCHITECTURE.md);
@@ -27,6 +28,7 @@
 #include <optional>
 #include <thread>
 
+#include "boxlab/container/container_volumes.hpp"
 #include "boxlab/container/log_file.hpp"
 #include "boxlab/container/run.hpp"
 #include "boxlab/fs/overlay.hpp"
@@ -52,6 +54,7 @@ RootFilesystem mount_root(const Container& c, const MonitorPaths& paths) {
   fs::ContainerLayer layer = first ? fs::ContainerLayer::create(paths.overlays, c.config.id, c.config.layers, true)
                                    : fs::ContainerLayer::reopen(paths.overlays, c.config.id);
   fs::OverlayMount overlay = fs::OverlayMount::mount(layer.dirs(), layer.merged());
+  if (first) copy_up_volumes(c.config, layer.merged());
   return {std::move(layer), std::move(overlay)};
 }
 
@@ -176,11 +179,13 @@ int run_once(const ContainerStore& store, Container& c, const MonitorPaths& path
   return c.state.exit_code;
 }
 
-// --rm: the record, the log and the writable layer go once the container has ended for good.
+// --rm: the record, the log, the writable layer and the anonymous volumes go once the container
+// has ended for good (docker run --rm removes anonymous volumes too, named ones stay).
 void remove_after_end(const ContainerStore& store, const Container& c, const MonitorPaths& paths) {
   try {
     fs::remove_container_layer(paths.overlays, c.config.id);
     store.remove(c.config.id);
+    if (!paths.volumes.empty()) remove_anonymous_volumes(store, VolumeStore(paths.volumes), c.config);
   } catch (const Error&) {  // rm (or the next command's sweep) finishes what is left
   }
 }
@@ -217,7 +222,15 @@ int monitor_container(const ContainerStore& store, const std::string& id, const 
       return c.state.exit_code;
     }
     if (!c.config.restart.should_restart(code, c.state.restart_count, c.state.stopped_by_user)) {
-      if (c.config.auto_remove) remove_after_end(store, c, paths);
+      if (c.config.auto_remove) {
+        remove_after_end(store, c, paths);
+      } else {
+        // The root filesystem is unmounted by now: say the monitor is gone, so that a process
+        // that monitored in the foreground (run without -d) can go on to rm the container.
+        c.state.monitor_pid = 0;
+        c.state.monitor_start_time = 0;
+        store.save_state(id, c.state);
+      }
       return code;
     }
     if (std::chrono::steady_clock::now() - started > 10s) backoff = 100ms;

@@ -9,7 +9,7 @@
 #include "boxlab/image/layers.hpp"
 #include "boxlab/image/store.hpp"
 #include "catch.hpp"
-#include "registry_fixture.hpp"
+#include "root/image_world.hpp"
 #include "root/no_leaks.hpp"
 #include "test_support.hpp"
 
@@ -17,43 +17,10 @@ namespace container = boxlab::container;
 namespace image = boxlab::image;
 using namespace std::chrono_literals;
 
-namespace {
-
-// A state root with busybox:latest in its store, and its layers unpacked.
-struct ImageWorld {
-  test::TempDir dir;
-  container::StateRoot root{dir.path().string() + "/data", dir.path().string() + "/run"};
-  container::Containers containers = container::Containers::of(root);
-  image::Image busybox;
-  std::vector<std::string> layers;
-
-  ImageWorld() {
-    image::Store store(root.images());
-    store.import_layout(test::RegistryFixture::busybox_layout(), "latest", image::Reference::parse("busybox"));
-    busybox = image::find_image(store, "busybox");
-    layers = image::LayerStore(root.layers()).ensure(store, busybox);
-  }
-  ~ImageWorld() {
-    for (const auto& c : containers.store.list()) {
-      try {
-        container::remove_container(containers, c.config.id, true);
-      } catch (...) {
-      }
-    }
-  }
-  container::Container create(std::vector<std::string> command, const std::string& name = "") {
-    container::CreateOptions options;
-    options.request.command = std::move(command);
-    options.name = name;
-    return container::create_container(containers, busybox, "busybox", layers, options);
-  }
-};
-
-}  // namespace
 
 TEST_CASE_METHOD(test::NoLeaks, "run = create + start: the image's config, Docker's capabilities, a log",
                  "[root][lifecycle]") {
-  ImageWorld world;
+  test::ImageWorld world;
   auto c = world.create({"/bin/sh", "-c", "echo $PATH; hostname; grep CapEff /proc/self/status"}, "first");
   CHECK(c.state.status == "created");
   CHECK_THROWS_WITH(world.create({"true"}, "first"), test::contains("is already in use"));
@@ -67,7 +34,7 @@ TEST_CASE_METHOD(test::NoLeaks, "run = create + start: the image's config, Docke
 
 TEST_CASE_METHOD(test::NoLeaks, "a detached container: stop escalates to SIGKILL; rm needs -f while it runs",
                  "[root][lifecycle]") {
-  ImageWorld world;
+  test::ImageWorld world;
   // sh as PID 1 has no handler for SIGTERM, so the kernel drops it (pid_namespaces(7)).
   auto c = world.create({"/bin/sh", "-c", "echo up; while :; do sleep 1; done"});
   container::start_monitor(world.containers.store, c.config.id, world.containers.paths);

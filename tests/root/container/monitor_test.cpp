@@ -23,7 +23,7 @@ namespace {
 struct World {
   test::TempDir dir;
   container::ContainerStore store{(dir.path() / "containers").string()};
-  container::MonitorPaths paths{(dir.path() / "run/containers").string(), (dir.path() / "overlay").string(), {}};
+  container::MonitorPaths paths{(dir.path() / "run/containers").string(), (dir.path() / "overlay").string(), {}, (dir.path() / "volumes").string()};
 
   container::Container create(std::vector<std::string> args, const std::string& restart = "no") {
     container::ContainerConfig config;

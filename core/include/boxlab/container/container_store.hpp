@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "boxlab/container/mount_flags.hpp"
 #include "boxlab/container/networking.hpp"
 #include "boxlab/container/spec.hpp"
 
@@ -50,6 +51,8 @@ struct ContainerConfig {
   bool auto_remove = false;         ///< --rm
   bool interactive = false;         ///< -i
   NetworkRequest network;           ///< --network, -p, -P, --network-alias
+  std::vector<MountPoint> mounts;   ///< -v, --mount and the image's VOLUMEs, as inspect shows them
+  std::vector<std::string> copy_up; ///< destinations whose new volume gets the image's files at the first start
 };
 
 /// Where a container is in its life (state.json).

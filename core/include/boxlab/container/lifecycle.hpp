@@ -42,6 +42,7 @@ struct CreateOptions {
   bool read_only = false;             ///< --read-only
   std::string init_path;              ///< --init: the host's boxlab-init ("" : no init)
   NetworkRequest network;             ///< --network, -p, -P, --network-alias ("" mode: lab 07's lo only)
+  std::vector<MountRequest> mounts;   ///< -v and --mount (lab 09), checked already
 };
 
 /// Where `--init` puts the init inside the container (Docker: /sbin/docker-init).
@@ -49,8 +50,10 @@ inline constexpr const char* kInitPath = "/sbin/boxlab-init";
 
 /**
  * @brief Record a new container of @p image (whose layers are in @p layer_dirs, base first),
- *        without starting it. Bad input (no command, unknown user, bad -e, a name in use) fails
- *        here, before anything exists.
+ *        without starting it. Bad input (no command, unknown user, bad -e, a name in use, a
+ *        missing --mount source) fails here, and leaves no volume or record behind.
+ *
+ * The image's VOLUMEs and -v/--mount's volumes are created here (container_volumes.hpp).
  */
 Container create_container(const Containers& containers, const image::Image& image, const std::string& image_name,
                            const std::vector<std::string>& layer_dirs, const CreateOptions& options);
@@ -64,8 +67,9 @@ bool stop_container(const Containers& containers, const std::string& ref, int ti
 void kill_container(const Containers& containers, const std::string& ref, int signal);
 
 /// Remove container @p ref and its writable layer; a running one only with @p force (killed
-/// first), otherwise Docker's "You cannot remove a running container" error.
-void remove_container(const Containers& containers, const std::string& ref, bool force);
+/// first), otherwise Docker's "You cannot remove a running container" error. With
+/// @p anonymous_volumes (`rm -v`) its anonymous volumes go too; named volumes always stay.
+void remove_container(const Containers& containers, const std::string& ref, bool force, bool anonymous_volumes = false);
 
 /// Wait until container @p ref is no longer running (its monitor is gone); returns its exit code.
 int wait_container(const Containers& containers, const std::string& ref);

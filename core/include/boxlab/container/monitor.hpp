@@ -26,6 +26,7 @@ struct MonitorPaths {
   std::string records;   ///< &lt;run&gt;/containers: the runtime records collect_garbage sweeps
   std::string overlays;  ///< the containers' writable layers (fs/overlay.hpp)
   NetworkPaths network;  ///< networks, and the containers whose hosts files name each other
+  std::string volumes;   ///< the volume store (--rm removes the container's anonymous volumes)
 };
 
 /// Where a foreground run also copies the output (-1: nowhere), and its input.

@@ -35,6 +35,8 @@ struct StateRoot {
   std::string images() const { return data + "/images"; }
   /// The unpacked layers, one directory per diff_id (image/layers.hpp).
   std::string layers() const { return data + "/layers"; }
+  /// The named and anonymous volumes (container/volume_store.hpp).
+  std::string volumes() const { return data + "/volumes"; }
   /// The networks and their IPAM (net/network_store.hpp).
   std::string networks() const { return data + "/networks"; }
   /// The default network's bridge: boxlab0 for the machine's state root, a name derived
