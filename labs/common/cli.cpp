@@ -14,6 +14,20 @@
 
 namespace labcli {
 
+void print(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+std::map<std::string, std::string> parse_labels(const std::vector<std::string>& labels) {
+  std::map<std::string, std::string> out;
+  for (const auto& label : labels) {
+    auto eq = label.find('=');
+    out[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
+  }
+  return out;
+}
+
 int guarded_main(const std::string& name, const std::function<int()>& body) {
   try {
     return body();

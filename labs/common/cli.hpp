@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ void parse(CLI::App& app, int argc, char** argv);
 
 /// The command after `run`'s options; exits 125 with Docker's message when there is none.
 std::vector<std::string> command_of(CLI::App& run);
+
+/// Write @p text to stdout at once (before an error line on stderr, in the order they happened).
+void print(const std::string& text);
+
+/// --label KEY=VALUE (or KEY, an empty value) flags as a map.
+std::map<std::string, std::string> parse_labels(const std::vector<std::string>& labels);
 
 /// Throw a one-line error unless running as root, saying why root is needed and how to fix it.
 void require_root(const std::string& name, const std::string& why);

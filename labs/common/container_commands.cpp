@@ -25,6 +25,7 @@
 #include "boxlab/sys/syscall.hpp"
 #include "boxlab/sys/terminal.hpp"
 #include "boxlab/sys/text.hpp"
+#include "cli.hpp"
 #include "go_template.hpp"
 #include "progress.hpp"
 
@@ -36,11 +37,6 @@ namespace container = boxlab::container;
 namespace image = boxlab::image;
 using container::StateRoot;
 using namespace std::chrono_literals;
-
-void print(const std::string& text) {
-  std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
-}
 
 void add_network_flags(CLI::App& cmd, CreateFlags& f) {
   f.network = "bridge";
@@ -124,6 +120,11 @@ container::CreateOptions create_options(const CreateFlags& f, std::vector<std::s
   o.read_only = f.read_only;
   if (f.init) o.init_path = init_binary();
   o.network = {f.network, f.aliases, f.publish, f.publish_all, {}};
+  if (f.network == "host" && (!f.publish.empty() || f.publish_all)) {  // as the docker CLI does
+    std::fputs("WARNING: Published ports are discarded when using host network mode\n", stderr);
+    o.network.publish.clear();
+    o.network.publish_all = false;
+  }
   for (const auto& v : f.volumes) o.mounts.push_back(container::parse_volume_flag(v));
   for (const auto& m : f.mounts) o.mounts.push_back(container::parse_mount_flag(m));
   return o;

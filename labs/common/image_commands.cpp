@@ -18,6 +18,7 @@
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
 #include "boxlab/sys/text.hpp"
+#include "cli.hpp"
 #include "go_template.hpp"
 #include "progress.hpp"
 
@@ -31,7 +32,6 @@ using boxlab::container::StateRoot;
 image::Store open_store(const StateRoot& root) { return image::Store(root.images()); }
 image::LayerStore open_layers(const StateRoot& root) { return image::LayerStore(root.layers()); }
 
-void print(const std::string& text) { std::fputs(text.c_str(), stdout); }
 
 // Docker asks before deleting unless -f; without a terminal to ask on, the answer is no.
 bool confirmed(const std::string& warning) {

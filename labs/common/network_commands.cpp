@@ -12,26 +12,13 @@
 #include "boxlab/net/route.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/text.hpp"
+#include "cli.hpp"
 
 namespace labcli {
 namespace {
 
 namespace container = boxlab::container;
 namespace net = boxlab::net;
-
-void print(const std::string& text) {
-  std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
-}
-
-std::map<std::string, std::string> parse_labels(const std::vector<std::string>& labels) {
-  std::map<std::string, std::string> out;
-  for (const auto& l : labels) {
-    auto eq = l.find('=');
-    out[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
-  }
-  return out;
-}
 
 // docker network ls: the bridge networks, then the two that are not bridges.
 std::string format_networks(const std::vector<net::Network>& networks, bool quiet) {

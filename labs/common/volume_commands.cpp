@@ -11,6 +11,7 @@
 #include "boxlab/container/volume_store.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/text.hpp"
+#include "cli.hpp"
 #include "go_template.hpp"
 
 namespace labcli {
@@ -19,20 +20,6 @@ namespace {
 namespace container = boxlab::container;
 
 constexpr int kDaemonError = 1;  // docker's exit code when the daemon refuses
-
-void print(const std::string& text) {
-  std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
-}
-
-std::map<std::string, std::string> parse_labels(const std::vector<std::string>& labels) {
-  std::map<std::string, std::string> out;
-  for (const auto& l : labels) {
-    auto eq = l.find('=');
-    out[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
-  }
-  return out;
-}
 
 // ls -f: dangling=true|false (used by no container), name=SUBSTRING, label=KEY[=VALUE].
 bool matches(const container::Volume& v, const std::vector<std::string>& filters, const std::set<std::string>& in_use) {
