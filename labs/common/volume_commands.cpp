@@ -107,6 +107,7 @@ int VolumeCommands::create(const container::StateRoot& root) {
 
 int VolumeCommands::ls(const container::StateRoot& root) {
   std::set<std::string> in_use = container::volumes_in_use(container::Containers::of(root).store);
+  matches(container::Volume{}, filters_, in_use);  // a bad filter is refused even with no volume to test
   std::vector<container::Volume> shown;
   for (const auto& v : container::VolumeStore(root.volumes()).list())
     if (matches(v, filters_, in_use)) shown.push_back(v);
