@@ -23,7 +23,7 @@ RUN_PKGS=(
   docker-registry skopeo umoci curl   # the real registry in the tests (curl waits for it), OCI layout readers
 )
 VM_PKGS=(qemu-system-x86 linux-image-amd64 cpio zstd)   # tests/vm/: a fresh cgroup v2 VM
-BENCH_PKGS=(hyperfine runc crun podman)                  # bench/: against the runtimes we admire
+BENCH_PKGS=(hyperfine runc crun podman wrk)              # bench/: against the runtimes we admire; wrk for bench/network.sh
 
 pkgs=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
 # Debian ships npm apart from nodejs; NodeSource's nodejs bundles it and conflicts with it.
