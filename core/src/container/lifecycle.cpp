@@ -85,7 +85,7 @@ void wait_for_end(const Containers& containers, const std::string& id, std::chro
 
 Containers Containers::of(const StateRoot& root) {
   NetworkPaths network{root.networks(), root.data + "/containers", root.default_bridge()};
-  return {ContainerStore(root.data + "/containers"), MonitorPaths{root.containers(), root.data + "/overlay", network, root.volumes()}};
+  return {ContainerStore(root.data + "/containers"), MonitorPaths{root.containers(), root.container_layers(), network, root.volumes()}};
 }
 
 bool is_running(const Container& c) {

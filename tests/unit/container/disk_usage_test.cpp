@@ -1,6 +1,8 @@
 // system df: sizes on disk count each inode once (a hardlink is not counted twice), an empty
 // state root has four rows of zeros, and the table has docker's columns.
 #include "boxlab/container/disk_usage.hpp"
+#include "boxlab/container/volume_store.hpp"
+#include "boxlab/fs/overlay.hpp"
 
 #include <sys/stat.h>
 
@@ -71,4 +73,25 @@ TEST_CASE("format_disk_usage prints docker's system df table", "[container][disk
   CHECK(header == "TYPE            TOTAL   ACTIVE   SIZE   RECLAIMABLE");
   CHECK(images == "Images          2       1        2MB    1MB (50%)");
   CHECK(containers == "Containers      0       0        0B     0B");
+}
+
+TEST_CASE("system df counts lab 05's layers and lab 07's containers, and volumes by apparent size", "[container][disk]") {
+  test::TempDir dir;
+  container::StateRoot root;
+  root.data = (dir.path() / "data").string();
+  root.run = (dir.path() / "run").string();
+  stdfs::create_directories(dir.path() / "base");
+  std::string first = container::new_container_id(), second = container::new_container_id();
+  auto kept = boxlab::fs::ContainerLayer::create(root.overlays(), first, {(dir.path() / "base").string()}, true);
+  auto container_layer = boxlab::fs::ContainerLayer::create(root.container_layers(), second, {(dir.path() / "base").string()}, true);
+  std::ofstream(container_layer.dirs().upper + "/written") << std::string(10000, 'x');
+  container::VolumeStore volumes(root.volumes());
+  std::ofstream(volumes.create("data").mountpoint + "/f") << "12345";
+
+  auto rows = container::measure_disk_usage(root);
+  CHECK(rows[1].total == 2);
+  CHECK(rows[1].size >= 10000);
+  CHECK(rows[2].total == 1);
+  CHECK(rows[2].size == 5);  // the file's bytes, as `volume prune` reports them
+  CHECK(rows[2].reclaimable == 5);
 }

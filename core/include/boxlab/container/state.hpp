@@ -29,8 +29,10 @@ struct StateRoot {
   static StateRoot resolve(const std::string& root_flag = {});
   /// The directory of container records.
   std::string containers() const { return run + "/containers"; }
-  /// The containers' writable layers and overlay mount points (fs/overlay.hpp).
+  /// The writable layers of lab 05's `run --layer` and their overlay mount points (fs/overlay.hpp).
   std::string overlays() const { return run + "/overlay"; }
+  /// The writable layers of the containers `create` makes (lab 07 on): kept until `rm`.
+  std::string container_layers() const { return data + "/overlay"; }
   /// The image store, an OCI image layout (image/store.hpp).
   std::string images() const { return data + "/images"; }
   /// The unpacked layers, one directory per diff_id (image/layers.hpp).
