@@ -15,6 +15,7 @@
 #include "../src/diagnose.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/syscall.hpp"
+#include "bad_input.hpp"
 #include "checks.hpp"
 #include "image_probe.hpp"
 #include "rootfs.hpp"
@@ -160,12 +161,7 @@ void bad_input(Context& ctx) {
   int port = free_port();
   expect_exit(ctx.run({"run", "-d", "--name", "holder", "-p", std::to_string(port) + ":80", kImage, "/bin/sleep", "60"}), 0,
               "run -d -p PORT:80 (holds the port)");
-  struct Case {
-    std::vector<std::string> args;
-    int code;
-    std::string says;
-  };
-  std::vector<Case> cases{
+  std::vector<BadInput> cases{
       {{"run", "-p", "70000:80", kImage}, 125, "70000"},
       {{"run", "-p", "a:b", kImage}, 125, "a:b"},
       {{"run", "--network", "nope", kImage}, 125, "not found"},
@@ -173,12 +169,7 @@ void bad_input(Context& ctx) {
       {{"network", "rm", "chkbad"}, 1, "active endpoints"},
       {{"run", "-p", std::to_string(port) + ":80", kImage}, 125, "port is already allocated"},
   };
-  std::vector<std::string> failures;
-  for (const auto& c : cases) {
-    LabRun run = ctx.run(c.args);
-    if (run.code() != c.code || count_lines(run.err) != 1 || run.err.find(c.says) == std::string::npos)
-      failures.push_back(join(c.args) + ": " + describe_run(run));
-  }
+  std::vector<std::string> failures = wrongly_refused(ctx, cases);
   ctx.run({"rm", "-f", "user", "holder"});
   ctx.run({"network", "rm", "chkbad"});
   require(failures.empty(), {"each bad input refused: one line, docker's exit code", join(failures),

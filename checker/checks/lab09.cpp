@@ -10,6 +10,7 @@
 #include "../src/context.hpp"
 #include "../src/diagnose.hpp"
 #include "boxlab/sys/syscall.hpp"
+#include "bad_input.hpp"
 #include "checks.hpp"
 #include "image_probe.hpp"
 #include "rootfs.hpp"
@@ -131,12 +132,7 @@ void bad_input(Context& ctx) {
   load_volume_image(ctx);
   expect_exit(ctx.run({"create", "--name", "holder", "-v", "chkbusy:/d", kVolumeImage}), 0, "create --name holder -v chkbusy:/d");
   LabRun volumes_before = ctx.run({"volume", "ls", "-q"});
-  struct Case {
-    std::vector<std::string> args;
-    int code;
-    std::string says;
-  };
-  std::vector<Case> cases{
+  std::vector<BadInput> cases{
       {{"volume", "rm", "chkbusy"}, 1, "in use"},
       {{"volume", "inspect", "chknone"}, 1, "No such volume"},
       {{"run", "--mount", "type=bind,source=/nonexistent-boxlab-check,target=/x", kVolumeImage}, 125, "does not exist"},
@@ -145,12 +141,7 @@ void bad_input(Context& ctx) {
       {{"run", "-v", "chkok:/a", "--mount", "type=bind,source=/nonexistent-boxlab-check,target=/b", kVolumeImage}, 125, "does not exist"},
       {{"run", "--name", "holder", "-v", "chknew:/a", kVolumeImage}, 125, "already in use"},
   };
-  std::vector<std::string> failures;
-  for (const auto& c : cases) {
-    LabRun run = ctx.run(c.args);
-    if (run.code() != c.code || count_lines(run.err) != 1 || run.err.find(c.says) == std::string::npos)
-      failures.push_back(join(c.args) + ": " + describe_run(run));
-  }
+  std::vector<std::string> failures = wrongly_refused(ctx, cases);
   LabRun volumes_after = ctx.run({"volume", "ls", "-q"});
   LabRun containers = ctx.run({"ps", "-a", "-q"});
   ctx.run({"rm", "-v", "holder"});

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "boxlab/net/nat.hpp"
 #include "boxlab/net/nftables.hpp"
 #include "boxlab/sys/error.hpp"
 #include "boxlab/sys/process.hpp"
@@ -47,6 +48,19 @@ std::set<std::string> find_nft_tables() {
     }
   } catch (const std::exception&) {
     // No nf_tables, or not root: nothing a lab could have left there either.
+  }
+  return out;
+}
+
+// The table ip boxlab is shared (the machine's default network, boxlab0, keeps its rules there
+// between checks), so a check's leak there is a new owner of rules, not a new table.
+std::set<std::string> find_nft_owners() {
+  std::set<std::string> out;
+  try {
+    boxlab::net::NatTable nat;
+    if (nat.exists())
+      for (const auto& rule : nat.rules()) out.insert(rule.owner);
+  } catch (const std::exception&) {
   }
   return out;
 }
@@ -171,6 +185,7 @@ Snapshot take_snapshot() {
   s.links = find_links("/sys/class/net");
   s.netns = names_in("/run/netns");
   s.nft_tables = find_nft_tables();
+  s.nft_owners = find_nft_owners();
   return s;
 }
 
@@ -184,6 +199,8 @@ std::vector<Leak> compare(const Snapshot& before, const Snapshot& after) {
   add_new(before.links, after.links, "link", out);
   add_new(before.netns, after.netns, "netns", out);
   add_new(before.nft_tables, after.nft_tables, "nft", out);
+  // Rules in a table that is itself new go with the table.
+  if (after.nft_tables.size() == before.nft_tables.size()) add_new(before.nft_owners, after.nft_owners, "nft-rules", out);
   return out;
 }
 
@@ -230,6 +247,11 @@ std::string clean_up(const Leak& leak, const stdfs::path& own_dir) {
       boxlab::net::Nftables nft;
       nft.run("delete " + leak.key);
       return "deleted nft " + leak.key;
+    }
+    if (leak.kind == "nft-rules") {
+      boxlab::net::NatTable nat;
+      size_t removed = nat.exists() ? nat.remove_rules_of(leak.key) : 0;
+      return "deleted " + std::to_string(removed) + " nft rules of " + leak.key;
     }
     if (leak.kind == "process") return kill_process(leak.key);
     return "cannot undo " + leak.kind + " " + leak.name;

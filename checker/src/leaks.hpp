@@ -17,11 +17,12 @@ struct Snapshot {
   std::set<std::string> links;       ///< network links named bxl* or boxlab*
   std::set<std::string> netns;       ///< names under /run/netns
   std::set<std::string> nft_tables;  ///< "table FAMILY boxlab" lines of `nft list tables`
+  std::set<std::string> nft_owners;  ///< owners (comments) of the rules in table ip boxlab, which outlives checks
 };
 
 /// One thing left behind (or, for "mount-removed", taken away from the host).
 struct Leak {
-  std::string kind;  ///< mount, mount-removed, cgroup, link, netns, nft, process
+  std::string kind;  ///< mount, mount-removed, cgroup, link, netns, nft, nft-rules, process
   std::string name;  ///< what: a mount point, a path, a link name, "1234 (sleep)"
   std::string key;   ///< how to find it again: the mountinfo line, the path, the pid
 };

@@ -195,8 +195,11 @@ std::unique_ptr<ContainerNetwork> ContainerNetwork::connect(const NetworkRequest
   net::NetlinkSocket nl;
   ensure_bridge_ready(nl, n);
   net::NatTable nat;
-  nat.ensure();
-  nat.add_network({n.id, n.subnet.to_string(), n.bridge});  // owned by the id: names repeat across state roots
+  {
+    sys::UniqueFd held = nat.lock();  // another state root may be deleting the table (NatTable::lock)
+    nat.ensure();
+    nat.add_network({n.id, n.subnet.to_string(), n.bridge});  // owned by the id: names repeat across state roots
+  }
 
   net::Ipam ipam(net::NetworkStore(paths.networks).ipam_dir(), n.subnet);
   net::Ipv4Address address = ipam.allocate(id);
@@ -247,7 +250,13 @@ std::unique_ptr<ContainerNetwork> ContainerNetwork::connect(const NetworkRequest
 ContainerNetwork::~ContainerNetwork() { disconnect(); }
 
 void ContainerNetwork::disconnect() noexcept {
-  if (endpoint_.ip_address.empty()) return;
+  // A connect that failed before it had an address (IPAM full, the veth refused) still made the
+  // bridge and its NAT rules: those go below, with a private root's default network.
+  if (!endpoint_.ip_address.empty()) release_endpoint();
+  remove_private_default_network();
+}
+
+void ContainerNetwork::release_endpoint() noexcept {
   try {
     if (resolves_names_ && !hosts_line_.empty()) {
       sys::UniqueFd held = lock_hosts(paths_);
@@ -265,7 +274,7 @@ void ContainerNetwork::disconnect() noexcept {
     if (!host_veth_.empty()) net::delete_link(nl, host_veth_);
   } catch (const Error&) {
   }
-  remove_private_default_network();
+  endpoint_.ip_address.clear();
 }
 
 // The default network of the machine's state root stays, like docker0. Any other state root's
@@ -276,6 +285,7 @@ void ContainerNetwork::remove_private_default_network() noexcept {
     sys::UniqueFd held = lock_hosts(paths_);
     if (!peers_on(paths_, network_.name, id_).empty()) return;
     net::NatTable nat;
+    sys::UniqueFd nat_held = nat.lock();
     if (nat.exists()) {
       nat.remove_rules_of(network_.id);
       nat.delete_if_unused();
@@ -308,6 +318,7 @@ void remove_network(const NetworkPaths& paths, const std::string& ref) {
     throw Error("error while removing network: network " + n.name + " id " + n.id + " has active endpoints (" +
                     join(users) + ")", 1);
   net::NatTable nat;
+  sys::UniqueFd nat_held = nat.lock();
   if (nat.exists()) {
     nat.remove_rules_of(n.id);
     nat.delete_if_unused();

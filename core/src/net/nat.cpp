@@ -71,6 +71,7 @@
 #include "boxlab/net/nat.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -388,6 +389,14 @@ size_t NatTable::sweep(const std::set<std::string>& keep) {
     if (!keep.count(rule.owner)) doomed.push_back(rule);
   with_context("sweep the NAT rules of owners that are gone", [&] { delete_rules(doomed); });
   return doomed.size();
+}
+
+sys::UniqueFd NatTable::lock() {
+  const std::string dir = "/run/lock";
+  sys::mkdir_all(dir, 0755);
+  sys::UniqueFd fd = sys::open(dir + "/boxlab-nft-" + name_ + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  sys::lock_exclusive(fd.get());
+  return fd;
 }
 
 bool NatTable::delete_if_unused() {

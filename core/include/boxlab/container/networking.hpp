@@ -79,6 +79,7 @@ class ContainerNetwork {
  private:
   ContainerNetwork() = default;
   void disconnect() noexcept;
+  void release_endpoint() noexcept;
   void remove_private_default_network() noexcept;
 
   Endpoint endpoint_;

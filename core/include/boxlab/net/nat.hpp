@@ -43,6 +43,7 @@
 
 #include "boxlab/net/nftables.hpp"
 #include "boxlab/net/port_spec.hpp"
+#include "boxlab/sys/unique_fd.hpp"
 
 namespace boxlab::net {
 
@@ -141,8 +142,15 @@ class NatTable {
   size_t sweep(const std::set<std::string>& keep);
 
   /// Delete the table if it exists and holds no owned rule; true if it was deleted now.
-  /// (Listing and deleting are two steps: call it under the runtime's lock.)
+  /// (Listing and deleting are two steps: call it under lock().)
   bool delete_if_unused();
+
+  /// Take the table's host-wide lock, flock(2) on /run/lock/boxlab-nft-NAME.lock, held until
+  /// the returned fd closes. One table serves every state root on the host, while each root's
+  /// own lock orders only its own containers: this one orders ensure() + add_network() in one
+  /// root against remove_rules_of() + delete_if_unused() in another, which could otherwise
+  /// delete the table between the other's two steps.
+  sys::UniqueFd lock();
 
   /// Delete the table with everything in it, if it exists.
   void delete_table();
