@@ -350,6 +350,12 @@ void sweep_networks(const NetworkPaths& paths) {
   net::NetlinkSocket nl;
   ContainerStore containers(paths.containers);
   for (auto& c : dead) {
+    // Its name must not go on resolving in its peers: the address goes back to the pool.
+    {
+      sys::UniqueFd held = lock_hosts(paths);
+      std::string line = peer_line(c);
+      for (const auto& peer : peers_on(paths, c.state.endpoint.network, c.config.id)) remove_line(hosts_path(peer.dir), line);
+    }
     for (const auto& n : store.list())
       if (n.name == c.state.endpoint.network) net::Ipam(store.ipam_dir(), n.subnet).release(c.config.id);
     if (nat.exists()) nat.remove_rules_of(c.config.id);

@@ -1,5 +1,6 @@
-// What a killed monitor leaves of a container's network (its address, its port rules) is
-// swept by the next command, as the labs call sweep_networks when they start.
+// What a killed monitor leaves of a container's network (its address, its port rules, its name
+// in its peers' /etc/hosts) is swept by the next command, as the labs call sweep_networks when
+// they start.
 #include <signal.h>
 
 #include <chrono>
@@ -34,7 +35,7 @@ bool has_rules_of(const std::string& owner) {
 
 }  // namespace
 
-TEST_CASE_METHOD(test::NoLeaks, "the next command sweeps the address and port rules a killed monitor left",
+TEST_CASE_METHOD(test::NoLeaks, "the next command sweeps the address and port rules and hosts lines a killed monitor left",
                  "[root][net][lifecycle]") {
   test::ImageWorld world;
   const container::NetworkPaths& paths = world.containers.paths.network;
@@ -42,9 +43,15 @@ TEST_CASE_METHOD(test::NoLeaks, "the next command sweeps the address and port ru
   container::CreateOptions options;
   options.request.command = {"/bin/sleep", "60"};
   options.network.mode = "swept";
+  options.name = "peer";
+  auto peer = container::create_container(world.containers, world.busybox, "busybox", world.layers, options);
+  container::start_monitor(world.containers.store, peer.config.id, world.containers.paths);
+  options.name = "victim";
   options.network.publish = {"127.0.0.1::80"};
   auto c = container::create_container(world.containers, world.busybox, "busybox", world.layers, options);
   container::start_monitor(world.containers.store, c.config.id, world.containers.paths);
+  std::string peer_hosts = world.containers.store.find("peer").dir + "/hosts";
+  REQUIRE(boxlab::sys::read_file(peer_hosts).find("victim") != std::string::npos);
   auto running = world.containers.store.find(c.config.id);
   net::Ipam ipam(net::NetworkStore(paths.networks).ipam_dir(), network.subnet);
   REQUIRE(has_rules_of(c.config.id));
@@ -62,7 +69,9 @@ TEST_CASE_METHOD(test::NoLeaks, "the next command sweeps the address and port ru
   CHECK_FALSE(ipam.address_of(c.config.id).has_value());
   CHECK_FALSE(boxlab::sys::exists("/sys/class/net/" + net::veth_names(c.config.id).host));
   CHECK(world.containers.store.find(c.config.id).state.endpoint.ip_address.empty());
+  CHECK(boxlab::sys::read_file(peer_hosts).find("victim") == std::string::npos);  // its name no longer resolves
 
   container::remove_container(world.containers, c.config.id, true);
+  container::remove_container(world.containers, "peer", true);
   container::remove_network(paths, "swept");
 }

@@ -108,8 +108,9 @@ std::vector<std::string> prune_networks(const NetworkPaths& paths);
 std::vector<std::string> containers_on(const NetworkPaths& paths, const std::string& name);
 
 /// Remove what containers of this state root left when their monitor was killed: a container
-/// that is not running but still has an address recorded loses its address, its nft rules and
-/// its host-side veth. Other state roots' containers are never touched.
+/// that is not running but still has an address recorded loses its address, its nft rules, its
+/// host-side veth and its line in its peers' /etc/hosts. Other state roots' containers are
+/// never touched.
 void sweep_networks(const NetworkPaths& paths);
 
 }  // namespace boxlab::container
