@@ -58,6 +58,15 @@ std::vector<int> child_pids() {
   return pids;
 }
 
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) { std::ofstream(path) << text; }
+
 std::filesystem::path busybox_rootfs() { return std::filesystem::path(BOXLAB_BUSYBOX_DIR) / "rootfs"; }
 
 }  // namespace test

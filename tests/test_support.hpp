@@ -38,6 +38,12 @@ std::vector<std::string> mount_table();
 /// PIDs of the calling process's children still alive (from /proc/*/stat).
 std::vector<int> child_pids();
 
+/// The whole content of file @p path, bytes as they are ("" when it cannot be read).
+std::string slurp(const std::filesystem::path& path);
+
+/// Replace file @p path's content with @p text.
+void write_text(const std::filesystem::path& path, const std::string& text);
+
 /// The busybox rootfs made by the build (scripts/make-busybox-image.sh).
 std::filesystem::path busybox_rootfs();
 

@@ -24,11 +24,6 @@ std::pair<int, std::string> run(test::ImageWorld& world, const container::Contai
   return {code, container::format_log(container::read_log(world.containers.store.log_path(c.config.id)), false)};
 }
 
-std::string slurp(const stdfs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 container::VolumeStore volumes_of(const test::ImageWorld& world) { return container::VolumeStore(world.root.volumes()); }
 
 }  // namespace
@@ -39,7 +34,7 @@ TEST_CASE_METHOD(test::NoLeaks, "a named volume's data outlives the container th
   CHECK(run(world, writer).first == 0);
   container::remove_container(world.containers, "writer", false, true);  // rm -v: named volumes stay
   REQUIRE(volumes_of(world).exists("data"));
-  CHECK(slurp(volumes_of(world).find("data").mountpoint + "/f") == "kept\n");
+  CHECK(test::slurp(volumes_of(world).find("data").mountpoint + "/f") == "kept\n");
   auto reader = world.create({"/bin/cat", "/data/f"}, "reader", {container::parse_volume_flag("data:/data:ro")});
   CHECK(run(world, reader) == std::pair<int, std::string>{0, "kept\n"});
   CHECK_THROWS_WITH(volumes_of(world).remove("data", container::containers_using_volume(world.containers.store, "data")),
@@ -57,7 +52,7 @@ TEST_CASE_METHOD(test::NoLeaks, "an image's VOLUME starts with the image's files
   REQUIRE(recorded.size() == 1);
   std::string name = recorded[0].name;
   CHECK(recorded[0].destination == "/etc");
-  CHECK(slurp(recorded[0].source + "/added") == "mine\n");
+  CHECK(test::slurp(recorded[0].source + "/added") == "mine\n");
   CHECK(stdfs::exists(recorded[0].source + "/passwd"));  // copied up from the image
   container::remove_container(world.containers, c.config.id, false, true);
   CHECK_FALSE(volumes_of(world).exists(name));
@@ -69,10 +64,10 @@ TEST_CASE_METHOD(test::NoLeaks, "a read-only bind refuses writes; a writable one
   std::ofstream(host.path() / "in") << "from-host\n";
   auto rw = world.create({"/bin/sh", "-c", "cat /mnt/in && echo back > /mnt/out"}, "", {container::parse_volume_flag(host.path().string() + ":/mnt")});
   CHECK(run(world, rw) == std::pair<int, std::string>{0, "from-host\n"});
-  CHECK(slurp(host.path() / "out") == "back\n");
+  CHECK(test::slurp(host.path() / "out") == "back\n");
   auto ro = world.create({"/bin/sh", "-c", "echo changed > /mnt/in"}, "", {container::parse_volume_flag(host.path().string() + ":/mnt:ro")});
   CHECK(run(world, ro).first != 0);
-  CHECK(slurp(host.path() / "in") == "from-host\n");
+  CHECK(test::slurp(host.path() / "in") == "from-host\n");
 }
 
 TEST_CASE_METHOD(test::NoLeaks, "a bind target that is a symlink out of the rootfs is resolved inside it", "[root][volume]") {

@@ -60,6 +60,19 @@ struct Names {
   std::string network = "bxln-net-" + pid;
 };
 
+// A test's own nft table, absent at the start and deleted with everything in it at the end.
+struct ScratchTable {
+  net::NatTable table;
+  explicit ScratchTable(const std::string& name) : table(name) { REQUIRE_FALSE(table.exists()); }
+  ~ScratchTable() {
+    try {
+      table.delete_table();
+    } catch (const std::exception& e) {
+      WARN(e.what());
+    }
+  }
+};
+
 // Runs a set-up command (ip, nsenter); returns whether it succeeded.
 bool command(std::vector<std::string> args) {
   sys::SpawnOptions options;
@@ -264,15 +277,8 @@ TEST_CASE("a published port leads to the container from 127.0.0.1 and the host's
   REQUIRE(server.start_listening());
   REQUIRE(fetch(names.container_ip, kContainerPort) == "hello");  // the link works, without NAT
 
-  net::NatTable table(names.table);
-  REQUIRE_FALSE(table.exists());
-  sys::ScopeExit delete_table([&] {
-    try {
-      table.delete_table();
-    } catch (const std::exception& e) {
-      WARN(e.what());
-    }
-  });
+  ScratchTable scratch(names.table);
+  net::NatTable& table = scratch.table;
 
   table.add_network({names.network, names.subnet, names.host_if});
   CHECK(sys::read_file("/proc/sys/net/ipv4/ip_forward") == "1\n");
@@ -329,15 +335,8 @@ TEST_CASE("a published port leads to the container from 127.0.0.1 and the host's
 TEST_CASE("a host port already in use is refused and nothing is added", "[nat][root]") {
   test::NoLeaks no_leaks;
   Names names;
-  net::NatTable table(names.table);
-  REQUIRE_FALSE(table.exists());
-  sys::ScopeExit delete_table([&] {
-    try {
-      table.delete_table();
-    } catch (const std::exception& e) {
-      WARN(e.what());
-    }
-  });
+  ScratchTable scratch(names.table);
+  net::NatTable& table = scratch.table;
 
   // Held by a socket of the host: refused before the table is even created.
   UniqueFd held(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -378,15 +377,8 @@ TEST_CASE("a host port already in use is refused and nothing is added", "[nat][r
 TEST_CASE("published ports go with their guard; sweep keeps live owners; ensure is idempotent", "[nat][root]") {
   test::NoLeaks no_leaks;
   Names names;
-  net::NatTable table(names.table);
-  REQUIRE_FALSE(table.exists());
-  sys::ScopeExit delete_table([&] {
-    try {
-      table.delete_table();
-    } catch (const std::exception& e) {
-      WARN(e.what());
-    }
-  });
+  ScratchTable scratch(names.table);
+  net::NatTable& table = scratch.table;
   auto publish = [&](const std::string& owner) {
     return table.publish(owner, names.container_ip, net::parse_port_spec("80"));
   };

@@ -18,13 +18,6 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-std::string slurp(const stdfs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write(const stdfs::path& path, const std::string& text) { std::ofstream(path) << text; }
-
 struct stat lstat_of(const stdfs::path& path) {
   struct stat st {};
   REQUIRE(lstat(path.c_str(), &st) == 0);
@@ -40,7 +33,7 @@ struct Fixture {
   Fixture() {
     stdfs::create_directories(rootfs / "data");
     stdfs::create_directories(volume);
-    write(secret, "host only");
+    test::write_text(secret, "host only");
   }
   bool populate(const std::string& path = "/data") { return container::populate_from_image(volume, rootfs, path); }
 };
@@ -50,9 +43,9 @@ struct Fixture {
 TEST_CASE("copy-up copies files, directories, modes, times and hardlinks into an empty volume", "[volume][copyup]") {
   Fixture f;
   stdfs::create_directories(f.rootfs / "data" / "conf.d" / "deep");
-  write(f.rootfs / "data" / "app.conf", "listen 80\n");
-  write(f.rootfs / "data" / "conf.d" / "deep" / "x", "deep");
-  write(f.rootfs / "data" / "run.sh", "#!/bin/sh\n");
+  test::write_text(f.rootfs / "data" / "app.conf", "listen 80\n");
+  test::write_text(f.rootfs / "data" / "conf.d" / "deep" / "x", "deep");
+  test::write_text(f.rootfs / "data" / "run.sh", "#!/bin/sh\n");
   stdfs::permissions(f.rootfs / "data" / "run.sh", stdfs::perms(0755));
   stdfs::permissions(f.rootfs / "data" / "conf.d", stdfs::perms(0500));
   stdfs::permissions(f.rootfs / "data", stdfs::perms(01777));
@@ -61,8 +54,8 @@ TEST_CASE("copy-up copies files, directories, modes, times and hardlinks into an
   REQUIRE(utimensat(AT_FDCWD, (f.rootfs / "data" / "app.conf").c_str(), old, AT_SYMLINK_NOFOLLOW) == 0);
 
   CHECK(f.populate());
-  CHECK(slurp(f.volume / "app.conf") == "listen 80\n");
-  CHECK(slurp(f.volume / "conf.d" / "deep" / "x") == "deep");
+  CHECK(test::slurp(f.volume / "app.conf") == "listen 80\n");
+  CHECK(test::slurp(f.volume / "conf.d" / "deep" / "x") == "deep");
   CHECK((lstat_of(f.volume / "run.sh").st_mode & 07777) == 0755);
   CHECK((lstat_of(f.volume / "conf.d").st_mode & 07777) == 0500);
   CHECK((lstat_of(f.volume).st_mode & 07777) == 01777);  // the volume's root takes the image directory's mode
@@ -87,14 +80,14 @@ TEST_CASE("copy-up keeps a symlink out of the rootfs as a link and never copies 
   CHECK(stdfs::read_symlink(f.volume / "relative") == "../../host-secret");
   // Nothing in the volume is a regular file with the host's content.
   for (auto it = stdfs::recursive_directory_iterator(f.volume); it != stdfs::recursive_directory_iterator(); ++it)
-    CHECK_FALSE((stdfs::is_regular_file(stdfs::symlink_status(it->path())) && slurp(it->path()) == "host only"));
+    CHECK_FALSE((stdfs::is_regular_file(stdfs::symlink_status(it->path())) && test::slurp(it->path()) == "host only"));
   CHECK(std::distance(stdfs::directory_iterator(f.volume), stdfs::directory_iterator()) == 3);
 }
 
 TEST_CASE("copy-up resolves a symlinked mount point inside the rootfs, never on the host", "[volume][copyup]") {
   Fixture f;
   stdfs::create_directories(f.dir.path() / "hostdata");
-  write(f.dir.path() / "hostdata" / "secret", "host only");
+  test::write_text(f.dir.path() / "hostdata" / "secret", "host only");
   stdfs::create_directory_symlink(f.dir.path() / "hostdata", f.rootfs / "absolute");  // /abs/path: taken inside the root
   stdfs::create_directory_symlink("../../hostdata", f.rootfs / "dotdot");            // ".." stops at the root
   CHECK_FALSE(f.populate("/absolute"));  // rootfs/<tmp>/hostdata does not exist
@@ -103,25 +96,25 @@ TEST_CASE("copy-up resolves a symlinked mount point inside the rootfs, never on 
   CHECK(stdfs::is_empty(f.volume));
 
   stdfs::create_directories(f.rootfs / "hostdata");
-  write(f.rootfs / "hostdata" / "inside", "image");
+  test::write_text(f.rootfs / "hostdata" / "inside", "image");
   CHECK(f.populate("/dotdot"));
-  CHECK(slurp(f.volume / "inside") == "image");
+  CHECK(test::slurp(f.volume / "inside") == "image");
   CHECK_FALSE(stdfs::exists(f.volume / "secret"));
 }
 
 TEST_CASE("copy-up leaves a volume that already holds data alone", "[volume][copyup]") {
   Fixture f;
-  write(f.rootfs / "data" / "from-image", "image");
-  write(f.volume / "mine", "kept");
+  test::write_text(f.rootfs / "data" / "from-image", "image");
+  test::write_text(f.volume / "mine", "kept");
   CHECK_FALSE(f.populate());
   CHECK_FALSE(stdfs::exists(f.volume / "from-image"));
-  CHECK(slurp(f.volume / "mine") == "kept");
+  CHECK(test::slurp(f.volume / "mine") == "kept");
 }
 
 TEST_CASE("copy-up of a path the image lacks copies nothing; over a file it is Docker's error", "[volume][copyup]") {
   Fixture f;
   CHECK_FALSE(f.populate("/missing"));
-  write(f.rootfs / "file", "x");
+  test::write_text(f.rootfs / "file", "x");
   CHECK_FALSE(f.populate("/file/below"));  // a parent is a file: nothing there either
   CHECK_THROWS_WITH(f.populate("/file"), test::contains("cannot mount volume over existing file, file exists /file"));
   stdfs::create_symlink("file", f.rootfs / "link-to-file");
@@ -133,7 +126,7 @@ TEST_CASE("copy-up copies FIFOs and, as root, owners; sockets are skipped", "[vo
   Fixture f;
   REQUIRE(mkfifo((f.rootfs / "data" / "pipe").c_str(), 0600) == 0);
   REQUIRE(chmod((f.rootfs / "data" / "pipe").c_str(), 0620) == 0);  // past the umask
-  write(f.rootfs / "data" / "owned", "x");
+  test::write_text(f.rootfs / "data" / "owned", "x");
   bool root = geteuid() == 0;
   if (root) REQUIRE(lchown((f.rootfs / "data" / "owned").c_str(), 1234, 5678) == 0);
   int sock = socket(AF_UNIX, SOCK_STREAM, 0);

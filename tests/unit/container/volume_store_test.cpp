@@ -14,13 +14,6 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-std::string slurp(const stdfs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write(const stdfs::path& path, const std::string& text) { std::ofstream(path) << text; }
-
 // The message and exit code of what @p fn throws.
 template <typename Fn>
 std::pair<std::string, int> error_of(Fn&& fn) {
@@ -41,7 +34,7 @@ TEST_CASE("volume create makes _data and an atomically written volume.json with 
   stdfs::path home = dir.path() / "volumes" / "data";
   CHECK(stdfs::is_directory(home / "_data"));
   CHECK(v.mountpoint == (home / "_data").string());
-  auto record = nlohmann::json::parse(slurp(home / "volume.json"));
+  auto record = nlohmann::json::parse(test::slurp(home / "volume.json"));
   CHECK(record["Name"] == "data");
   CHECK(record["Driver"] == "local");
   CHECK(record["Mountpoint"] == (home / "_data").string());
@@ -59,11 +52,11 @@ TEST_CASE("creating an existing volume returns it unchanged, data included", "[v
   test::TempDir dir;
   container::VolumeStore store(dir.path().string());
   container::Volume first = store.create("data");
-  write(stdfs::path(first.mountpoint) / "kept", "yes");
+  test::write_text(stdfs::path(first.mountpoint) / "kept", "yes");
   container::Volume again = store.create("data", {{"ignored", "label"}});
   CHECK(again.created_at == first.created_at);
   CHECK(again.labels.empty());
-  CHECK(slurp(stdfs::path(again.mountpoint) / "kept") == "yes");
+  CHECK(test::slurp(stdfs::path(again.mountpoint) / "kept") == "yes");
   CHECK(store.list().size() == 1);
 }
 
@@ -114,7 +107,7 @@ TEST_CASE("list: every volume sorted by name, ignoring leftovers that are not vo
   store.create("db");
   stdfs::create_directories(dir.path() / "v" / "half-created" / "_data");  // no volume.json
   stdfs::create_directories(dir.path() / "v" / ".removing-old" / "_data");
-  write(dir.path() / "v" / "stray-file", "x");
+  test::write_text(dir.path() / "v" / "stray-file", "x");
   std::vector<std::string> names;
   for (const auto& v : store.list()) names.push_back(v.name);
   CHECK(names == std::vector<std::string>{"db", "web"});
@@ -134,7 +127,7 @@ TEST_CASE("remove deletes the volume and its data; a missing one is Docker's \"g
   container::VolumeStore store(dir.path().string());
   container::Volume v = store.create("data");
   stdfs::create_directories(stdfs::path(v.mountpoint) / "deep" / "er");
-  write(stdfs::path(v.mountpoint) / "deep" / "er" / "file", "x");
+  test::write_text(stdfs::path(v.mountpoint) / "deep" / "er" / "file", "x");
   store.remove("data");
   CHECK_FALSE(store.exists("data"));
   CHECK_FALSE(stdfs::exists(dir.path() / "data"));
@@ -146,12 +139,12 @@ TEST_CASE("remove refuses a volume in use, naming the containers as Docker does"
   test::TempDir dir;
   container::VolumeStore store(dir.path().string());
   container::Volume v = store.create("data");
-  write(stdfs::path(v.mountpoint) / "precious", "x");
+  test::write_text(stdfs::path(v.mountpoint) / "precious", "x");
   std::string a(64, 'a'), b(64, 'b');
   CHECK(error_of([&] { store.remove("data", {a}); }) ==
         std::pair<std::string, int>{"remove data: volume is in use - [" + a + "]", 1});
   CHECK(error_of([&] { store.remove("data", {a, b}); }).first == "remove data: volume is in use - [" + a + ", " + b + "]");
-  CHECK(slurp(stdfs::path(v.mountpoint) / "precious") == "x");
+  CHECK(test::slurp(stdfs::path(v.mountpoint) / "precious") == "x");
 }
 
 TEST_CASE("prune removes unused anonymous volumes; --all also unused named ones; sizes are reported", "[volume]") {
@@ -161,8 +154,8 @@ TEST_CASE("prune removes unused anonymous volumes; --all also unused named ones;
   container::Volume anon_free = store.create();
   store.create("named_used");
   container::Volume named_free = store.create("named_free");
-  write(stdfs::path(anon_free.mountpoint) / "f", std::string(1000, 'x'));
-  write(stdfs::path(named_free.mountpoint) / "g", std::string(234, 'y'));
+  test::write_text(stdfs::path(anon_free.mountpoint) / "f", std::string(1000, 'x'));
+  test::write_text(stdfs::path(named_free.mountpoint) / "g", std::string(234, 'y'));
   std::set<std::string> in_use{anon_used.name, "named_used"};
 
   container::PruneReport report = store.prune(in_use);
@@ -182,10 +175,10 @@ TEST_CASE("volume_size counts as Docker's directory.Size: apparent bytes, hardli
   test::TempDir dir;
   stdfs::path data = dir.path() / "data";
   stdfs::create_directories(data / "sub");
-  write(data / "a", std::string(100, 'a'));
-  write(data / "sub" / "b", std::string(50, 'b'));
+  test::write_text(data / "a", std::string(100, 'a'));
+  test::write_text(data / "sub" / "b", std::string(50, 'b'));
   stdfs::create_hard_link(data / "a", data / "sub" / "a-again");
-  write(dir.path() / "big", std::string(100000, 'z'));
+  test::write_text(dir.path() / "big", std::string(100000, 'z'));
   stdfs::create_symlink(dir.path() / "big", data / "link");            // counts its own length only
   stdfs::create_directory_symlink(dir.path(), data / "loop");          // never entered
   uint64_t links = (dir.path() / "big").string().size() + dir.path().string().size();
@@ -226,7 +219,7 @@ TEST_CASE("a corrupt volume.json still lists the volume, which can be removed", 
   test::TempDir dir;
   container::VolumeStore store(dir.path().string());
   store.create("data");
-  write(dir.path() / "data" / "volume.json", "{not json");
+  test::write_text(dir.path() / "data" / "volume.json", "{not json");
   REQUIRE(store.list().size() == 1);
   CHECK(store.find("data").mountpoint == (dir.path() / "data" / "_data").string());
   store.remove("data");

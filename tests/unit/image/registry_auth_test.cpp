@@ -91,13 +91,6 @@ import os; os.rename(port_file + ".tmp", port_file)
 server.serve_forever()
 )PY";
 
-std::string slurp(const stdfs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The Python registry, running until destroyed (Child kills and reaps it).
 class FakeRegistry {
  public:
@@ -110,10 +103,10 @@ class FakeRegistry {
     for (int i = 0; i < 200 && !stdfs::exists(dir_.path() / "port"); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     REQUIRE(stdfs::exists(dir_.path() / "port"));
-    port_ = slurp(dir_.path() / "port");
+    port_ = test::slurp(dir_.path() / "port");
   }
   std::string host() const { return "127.0.0.1:" + port_; }
-  std::string log() const { return stdfs::exists(dir_.path() / "log") ? slurp(dir_.path() / "log") : ""; }
+  std::string log() const { return stdfs::exists(dir_.path() / "log") ? test::slurp(dir_.path() / "log") : ""; }
   const stdfs::path& dir() const { return dir_.path(); }
 
  private:
@@ -147,7 +140,7 @@ TEST_CASE("401, Bearer challenge, token from the realm, retry", "[image][registr
   test::TempDir out;
   std::string good = "hello blob\n";
   client.fetch_blob("demo/app", image::sha256_of(good), good.size(), (out.path() / "blob").string());
-  CHECK(slurp(out.path() / "blob") == good);
+  CHECK(test::slurp(out.path() / "blob") == good);
   log = fake.log();
   CHECK(log.find("401 /v2/demo/app/blobs/") == std::string::npos);
 

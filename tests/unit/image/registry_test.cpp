@@ -25,18 +25,11 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-std::string slurp(const stdfs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The manifest of the busybox layout, as make-busybox-image.sh wrote it.
 nlohmann::json layout_manifest() {
-  auto index = nlohmann::json::parse(slurp(test::RegistryFixture::busybox_layout() / "index.json"));
+  auto index = nlohmann::json::parse(test::slurp(test::RegistryFixture::busybox_layout() / "index.json"));
   std::string digest = index["manifests"][0]["digest"];
-  return nlohmann::json::parse(slurp(test::RegistryFixture::busybox_layout() / "blobs" / "sha256" / digest.substr(7)));
+  return nlohmann::json::parse(test::slurp(test::RegistryFixture::busybox_layout() / "blobs" / "sha256" / digest.substr(7)));
 }
 
 size_t entries(const stdfs::path& dir) {
@@ -69,7 +62,7 @@ TEST_CASE("pull busybox from a real registry: manifest, config and layer, verifi
   auto config = image::Digest::parse(json["config"]["digest"].get<std::string>());
   client.fetch_blob("busybox", config, json["config"]["size"], (out.path() / "config").string());
   CHECK(image::sha256_of_file(out.path() / "config") == config);
-  CHECK(nlohmann::json::parse(slurp(out.path() / "config"))["rootfs"]["type"] == "layers");
+  CHECK(nlohmann::json::parse(test::slurp(out.path() / "config"))["rootfs"]["type"] == "layers");
 
   auto layer = image::Digest::parse(json["layers"][0]["digest"].get<std::string>());
   uint64_t layer_size = json["layers"][0]["size"];
@@ -140,7 +133,7 @@ TEST_CASE("push a blob and a manifest under a new tag, then pull them back", "[i
   CHECK_FALSE(client.blob_exists("boxlab/roundtrip", fresh_digest));
   CHECK(client.push_blob("boxlab/roundtrip", fresh_digest, (work.path() / "fresh").string()));
   client.fetch_blob("boxlab/roundtrip", fresh_digest, fresh.size(), (work.path() / "fresh-back").string());
-  CHECK(slurp(work.path() / "fresh-back") == fresh);
+  CHECK(test::slurp(work.path() / "fresh-back") == fresh);
   CHECK_THROWS_WITH(client.push_blob("boxlab/roundtrip", image::sha256_of("other"), (work.path() / "fresh").string()),
                     test::contains("not to the digest to push"));
 

@@ -37,11 +37,6 @@ std::set<std::string> entries(const stdfs::path& dir) {
   return out;
 }
 
-std::string slurp(const stdfs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // A valid manifest whose config and layer blobs are in @p store.
 image::Descriptor small_image(const image::Store& store, const std::string& layer_media_type =
                                                              std::string(image::media_type::kOciLayer)) {
@@ -59,8 +54,8 @@ image::Descriptor small_image(const image::Store& store, const std::string& laye
 TEST_CASE("a new store is an OCI image layout", "[image][store]") {
   test::TempDir dir;
   image::Store store(dir.path() / "images");
-  CHECK(json::parse(slurp(dir.path() / "images/oci-layout"))["imageLayoutVersion"] == "1.0.0");
-  auto index = json::parse(slurp(dir.path() / "images/index.json"));
+  CHECK(json::parse(test::slurp(dir.path() / "images/oci-layout"))["imageLayoutVersion"] == "1.0.0");
+  auto index = json::parse(test::slurp(dir.path() / "images/index.json"));
   CHECK(index["schemaVersion"] == 2);
   CHECK(index["manifests"].empty());
   CHECK(stdfs::is_directory(dir.path() / "images/blobs/sha256"));
@@ -77,7 +72,7 @@ TEST_CASE("blobs appear under their digest only when verified", "[image][store][
   CHECK(d.digest == abc);
   CHECK(d.size == 3);
   CHECK(store.has_blob(abc));
-  CHECK(slurp(store.blob_path(abc)) == "abc");
+  CHECK(test::slurp(store.blob_path(abc)) == "abc");
 
   auto other = image::sha256_of("abd");
   CHECK_THROWS_WITH(store.put_blob_file(dir.path() / "abc", "x", other, 3),
@@ -115,7 +110,7 @@ TEST_CASE("tag, resolve, list and untag through index.json", "[image][store]") {
   store.tag(image::Reference::parse("localhost:5000/team/app:v1"), manifest);
   store.tag(ref, manifest);  // retagging replaces, never duplicates
 
-  auto index = json::parse(slurp(dir.path() / "images/index.json"));
+  auto index = json::parse(test::slurp(dir.path() / "images/index.json"));
   REQUIRE(index["manifests"].size() == 2);
   CHECK(index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"] == "localhost:5000/team/app:v1");
   CHECK(index["manifests"][1]["annotations"]["org.opencontainers.image.ref.name"] == "busybox:latest");
@@ -214,9 +209,9 @@ TEST_CASE("the build's busybox layout imports as busybox:latest and unpacks to i
 TEST_CASE("an import with a corrupt blob is refused and leaves no blob or tag", "[image][store][hostile]") {
   test::TempDir dir;
   stdfs::copy(stdfs::path(BOXLAB_BUSYBOX_DIR) / "oci", dir.path() / "bad", stdfs::copy_options::recursive);
-  auto index = json::parse(slurp(dir.path() / "bad/index.json"));
+  auto index = json::parse(test::slurp(dir.path() / "bad/index.json"));
   auto manifest_hex = index["manifests"][0]["digest"].get<std::string>().substr(7);
-  auto layer = json::parse(slurp(dir.path() / "bad/blobs/sha256" / manifest_hex))["layers"][0]["digest"].get<std::string>();
+  auto layer = json::parse(test::slurp(dir.path() / "bad/blobs/sha256" / manifest_hex))["layers"][0]["digest"].get<std::string>();
   stdfs::path layer_blob = dir.path() / "bad/blobs/sha256" / layer.substr(7);
   stdfs::resize_file(layer_blob, stdfs::file_size(layer_blob) - 1);
 
