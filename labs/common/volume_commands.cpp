@@ -21,25 +21,41 @@ namespace container = boxlab::container;
 
 constexpr int kDaemonError = 1;  // docker's exit code when the daemon refuses
 
-// ls -f: dangling=true|false (used by no container), name=SUBSTRING, label=KEY[=VALUE].
-bool matches(const container::Volume& v, const std::vector<std::string>& filters, const std::set<std::string>& in_use) {
-  for (const auto& f : filters) {
+// One `ls -f KEY=VALUE`: dangling=true|false (used by no container), name=SUBSTRING,
+// label=KEY[=VALUE].
+struct Filter {
+  std::string key, value;
+};
+
+// The filters, checked before any volume is looked at: a bad one is refused even when there
+// is no volume to test it on.
+std::vector<Filter> parse_filters(const std::vector<std::string>& texts) {
+  std::vector<Filter> filters;
+  for (const auto& f : texts) {
     auto eq = f.find('=');
     if (eq == std::string::npos) throw boxlab::Error("bad format of filter (expected name=value)", kDaemonError);
-    std::string key = f.substr(0, eq), value = f.substr(eq + 1);
+    Filter filter{f.substr(0, eq), f.substr(eq + 1)};
+    bool known_dangling = filter.value == "true" || filter.value == "false" || filter.value == "1" || filter.value == "0";
+    if (filter.key == "dangling" && !known_dangling)
+      throw boxlab::Error("invalid filter 'dangling=" + filter.value + "'", kDaemonError);
+    if (filter.key != "dangling" && filter.key != "name" && filter.key != "label")
+      throw boxlab::Error("invalid filter '" + filter.key + "'", kDaemonError);
+    filters.push_back(filter);
+  }
+  return filters;
+}
+
+bool matches(const container::Volume& v, const std::vector<Filter>& filters, const std::set<std::string>& in_use) {
+  for (const auto& [key, value] : filters) {
     if (key == "dangling") {
-      if (value != "true" && value != "false" && value != "1" && value != "0")
-        throw boxlab::Error("invalid filter 'dangling=" + value + "'", kDaemonError);
       bool want_dangling = value == "true" || value == "1";
       if (want_dangling == (in_use.count(v.name) > 0)) return false;
     } else if (key == "name") {
       if (v.name.find(value) == std::string::npos) return false;
-    } else if (key == "label") {
+    } else {  // label
       auto label_eq = value.find('=');
       auto it = v.labels.find(value.substr(0, label_eq));
       if (it == v.labels.end() || (label_eq != std::string::npos && it->second != value.substr(label_eq + 1))) return false;
-    } else {
-      throw boxlab::Error("invalid filter '" + key + "'", kDaemonError);
     }
   }
   return true;
@@ -106,11 +122,11 @@ int VolumeCommands::create(const container::StateRoot& root) {
 }
 
 int VolumeCommands::ls(const container::StateRoot& root) {
+  std::vector<Filter> filters = parse_filters(filters_);
   std::set<std::string> in_use = container::volumes_in_use(container::Containers::of(root).store);
-  matches(container::Volume{}, filters_, in_use);  // a bad filter is refused even with no volume to test
   std::vector<container::Volume> shown;
   for (const auto& v : container::VolumeStore(root.volumes()).list())
-    if (matches(v, filters_, in_use)) shown.push_back(v);
+    if (matches(v, filters, in_use)) shown.push_back(v);
   if (quiet_) {
     for (const auto& v : shown) print(v.name + "\n");
   } else if (!format_.empty()) {

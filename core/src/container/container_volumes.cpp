@@ -36,13 +36,18 @@ std::vector<std::string> attach_mounts(ContainerConfig& config, std::vector<Moun
   add_image_volumes(requests, image_volumes);
   if (requests.empty()) return {};
   std::set<std::string> before = volume_names(volumes);
+  auto made_since_before = [&] {
+    std::vector<std::string> made;
+    for (const auto& name : volume_names(volumes))
+      if (!before.count(name)) made.push_back(name);
+    return made;
+  };
   std::vector<ResolvedMount> resolved;
   try {
     resolved = resolve_mounts(requests, volumes);
   } catch (...) {
     // A bad mount after a good one: the volumes made for the good one go too.
-    for (const auto& name : volume_names(volumes))
-      if (!before.count(name)) volumes.remove(name);
+    for (const auto& name : made_since_before()) volumes.remove(name);
     throw;
   }
   for (const auto& r : resolved) {
@@ -50,10 +55,7 @@ std::vector<std::string> attach_mounts(ContainerConfig& config, std::vector<Moun
     config.mounts.push_back(r.point);
     if (r.copy_up) config.copy_up.push_back(r.point.destination);
   }
-  std::vector<std::string> created;
-  for (const auto& name : volume_names(volumes))
-    if (!before.count(name)) created.push_back(name);
-  return created;
+  return made_since_before();
 }
 
 std::vector<std::string> containers_using_volume(const ContainerStore& store, const std::string& name) {

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "boxlab/container/container_volumes.hpp"
+#include "boxlab/container/lifecycle.hpp"
 #include "boxlab/fs/overlay.hpp"
 #include "boxlab/image/image.hpp"
 #include "boxlab/image/layers.hpp"
@@ -77,7 +78,7 @@ std::vector<DiskUsageRow> measure_disk_usage(const StateRoot& root) {
     }
   }
   if (sys::exists(root.volumes())) {
-    std::set<std::string> in_use = volumes_in_use(ContainerStore(root.data + "/containers"));
+    std::set<std::string> in_use = volumes_in_use(Containers::of(root).store);
     for (const auto& v : VolumeStore(root.volumes()).list()) {
       uint64_t size = volume_size(v.mountpoint);  // apparent sizes, as Docker and volume prune count them
       ++volumes.total;
